@@ -1,0 +1,15 @@
+//! Pure logic of the Dataverse connection wizard.
+//!
+//! Nothing in this crate touches the browser: every module is tested natively with `cargo test`.
+//! See `docs/ARCHITECTURE.md` for the module map.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cloud;
+pub mod csdl;
+pub mod derive;
+pub mod diagnose;
+pub mod draft;
+pub mod export;
+pub mod fields;
+pub mod jwt;
