@@ -1,1 +1,533 @@
-//! (being written)
+//! OData v4 `$metadata` (CSDL XML) parser into an owned, compact [`Schema`].
+//!
+//! The parser reads a whole document with [`roxmltree`], matching every element by its
+//! namespace-qualified name (EDMX `http://docs.oasis-open.org/odata/ns/edmx`, EDM
+//! `http://docs.oasis-open.org/odata/ns/edm`), so prefixes do not matter. Only what the wizard
+//! needs is kept: entity types with keys, properties and navigation properties, entity sets,
+//! and counts of complex types, enum types, actions and functions. Every type reference is stored
+//! fully qualified with aliases resolved (Dataverse writes `mscrm.account` for
+//! `Microsoft.Dynamics.CRM.account`).
+//!
+//! Unknown elements and annotations are skipped, never fatal. Documents with a DTD are refused
+//! (no entity expansion), and inputs above [`MAX_METADATA_BYTES`] are refused before parsing.
+
+use serde::{Deserialize, Serialize};
+
+/// The EDMX (envelope) namespace of OData v4 CSDL.
+pub const EDMX_NS: &str = "http://docs.oasis-open.org/odata/ns/edmx";
+/// The EDM (schema) namespace of OData v4 CSDL.
+pub const EDM_NS: &str = "http://docs.oasis-open.org/odata/ns/edm";
+
+/// EDMX namespaces of OData v1–v3 (`2007/06`) and of the v3 `2009/11` drafts: recognised only to
+/// say that the service is not OData v4.
+const OLD_EDMX_NS: &[&str] = &[
+    "http://schemas.microsoft.com/ado/2007/06/edmx",
+    "http://schemas.microsoft.com/ado/2009/11/edmx",
+];
+
+/// The largest `$metadata` document accepted: 32 MB.
+///
+/// Real Dataverse documents are 3–10 MB (about 4 MB for a fresh environment, 7–10 MB with
+/// Dynamics 365 apps installed), so 32 MB leaves room for heavily customised environments while
+/// refusing anything that would make a browser tab parse hundreds of MB of DOM (roxmltree keeps
+/// roughly ten times the input size in memory while parsing).
+pub const MAX_METADATA_BYTES: usize = 64 * 1024 * 1024 / 2;
+
+/// Why a `$metadata` document could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CsdlError {
+    /// The document is larger than the limit; it was not parsed.
+    #[error("metadata document is {bytes} bytes, more than the {limit}-byte limit")]
+    TooLarge {
+        /// Size of the input.
+        bytes: usize,
+        /// The limit in force ([`MAX_METADATA_BYTES`]).
+        limit: usize,
+    },
+    /// The bytes are not valid UTF-8.
+    #[error("metadata document is not valid utf-8 (first bad byte at offset {valid_up_to})")]
+    NotUtf8 {
+        /// Byte offset of the first invalid sequence.
+        valid_up_to: usize,
+    },
+    /// The document contains a DTD (`<!DOCTYPE …>`), which is refused to rule out entity
+    /// expansion attacks; real OData services never send one.
+    #[error("metadata document contains a dtd (<!DOCTYPE …> at line {line}, column {column}), which is refused")]
+    Dtd {
+        /// 1-based line of the DOCTYPE (1 when unknown).
+        line: u32,
+        /// 1-based column of the DOCTYPE (1 when unknown).
+        column: u32,
+    },
+    /// The text is not well-formed XML.
+    #[error("malformed xml at line {line}, column {column}: {message}")]
+    Xml {
+        /// What the XML parser reported.
+        message: String,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+    },
+    /// Well-formed XML, but not an OData v4 CSDL document.
+    #[error("not an odata csdl document: found {found}")]
+    NotCsdl {
+        /// What was found instead (the root element, or what is missing).
+        found: String,
+    },
+    /// An EDMX document of an older OData version (v1–v3).
+    #[error("odata version {version} metadata; only odata v4 is supported")]
+    UnsupportedVersion {
+        /// The `Version` attribute, or the envelope namespace when absent.
+        version: String,
+    },
+}
+
+/// A schema namespace declared by the document (or by an `edmx:Include` reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Namespace {
+    /// The namespace, e.g. `Microsoft.Dynamics.CRM`.
+    pub namespace: String,
+    /// Its alias, e.g. `mscrm`.
+    pub alias: Option<String>,
+}
+
+/// A structural property of an entity type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Property {
+    /// Property name (case-sensitive).
+    pub name: String,
+    /// `Edm.Guid`, or a fully qualified type with alias resolved; `Collection(…)` is kept around
+    /// the resolved element type.
+    pub type_name: String,
+    /// `Nullable` attribute; absent means `true`.
+    pub nullable: bool,
+}
+
+/// A navigation property of an entity type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavigationProperty {
+    /// Navigation property name.
+    pub name: String,
+    /// The fully qualified target entity type (without `Collection(…)`).
+    pub target_type: String,
+    /// Whether the type was `Collection(…)`.
+    pub collection: bool,
+}
+
+/// An entity type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityType {
+    /// The namespace of the schema that declares it.
+    pub namespace: String,
+    /// The unqualified name, e.g. `account`.
+    pub name: String,
+    /// Fully qualified base type, alias resolved.
+    pub base_type: Option<String>,
+    /// Names of the key properties declared on this type (empty when inherited).
+    pub key: Vec<String>,
+    /// Structural properties declared on this type (not inherited ones).
+    pub properties: Vec<Property>,
+    /// Navigation properties declared on this type.
+    pub navigation: Vec<NavigationProperty>,
+    /// `OpenType="true"`.
+    pub open: bool,
+    /// `Abstract="true"`.
+    pub is_abstract: bool,
+}
+
+impl EntityType {
+    /// `{namespace}.{name}`.
+    pub fn qualified_name(&self) -> String {
+        format!("{}.{}", self.namespace, self.name)
+    }
+
+    /// The declared property with this name.
+    pub fn property(&self, name: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+}
+
+/// An entity set of the entity container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitySet {
+    /// The set name used in URLs, e.g. `accounts`.
+    pub name: String,
+    /// The fully qualified entity type, alias resolved.
+    pub entity_type: String,
+}
+
+/// An entity set as shown in the picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetSummary {
+    /// The set name.
+    pub name: String,
+    /// Its fully qualified entity type.
+    pub entity_type: String,
+    /// Its key properties (walking base types).
+    pub key: Vec<String>,
+}
+
+/// The parsed, owned model of a `$metadata` document.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Schema {
+    /// Namespaces declared by the document's schemas and references.
+    pub namespaces: Vec<Namespace>,
+    /// All entity types, in document order.
+    pub entity_types: Vec<EntityType>,
+    /// All entity sets of all entity containers, in document order.
+    pub entity_sets: Vec<EntitySet>,
+    /// Number of `ComplexType` elements.
+    pub complex_type_count: usize,
+    /// Number of `EnumType` elements.
+    pub enum_type_count: usize,
+    /// Number of `Action` elements (overloads counted separately; imports not counted).
+    pub action_count: usize,
+    /// Number of `Function` elements (overloads counted separately; imports not counted).
+    pub function_count: usize,
+}
+
+impl Schema {
+    /// Replaces a leading alias in a qualified name by its namespace
+    /// (`mscrm.account` → `Microsoft.Dynamics.CRM.account`); also inside `Collection(…)`.
+    pub fn resolve_alias(&self, qualified: &str) -> String {
+        resolve_with(&self.namespaces, qualified)
+    }
+
+    /// The entity type with this qualified name; alias-qualified names are accepted too.
+    pub fn entity_type(&self, qualified: &str) -> Option<&EntityType> {
+        let resolved = self.resolve_alias(qualified);
+        let (ns, name) = split_qualified(&resolved)?;
+        self.entity_types
+            .iter()
+            .find(|t| t.name == name && t.namespace == ns)
+    }
+
+    /// The key of a set's entity type, walking base types until a type declares a key.
+    ///
+    /// Dataverse declares keys on each derived type (`account` → `accountid`) under a key-less
+    /// abstract `crmbaseentity`; other services declare the key on a base type. Both work.
+    /// Empty when no key is found (unknown type, key-less hierarchy, or a base-type cycle).
+    pub fn key_of(&self, set: &EntitySet) -> Vec<String> {
+        self.key_of_type(&set.entity_type)
+    }
+
+    /// The key of an entity type (qualified or alias-qualified), walking base types.
+    pub fn key_of_type(&self, qualified: &str) -> Vec<String> {
+        let mut current = self.entity_type(qualified);
+        let mut steps = 0;
+        while let Some(t) = current {
+            if !t.key.is_empty() {
+                return t.key.clone();
+            }
+            steps += 1;
+            if steps > self.entity_types.len() {
+                break; // base-type cycle
+            }
+            current = t.base_type.as_deref().and_then(|b| self.entity_type(b));
+        }
+        Vec::new()
+    }
+
+    /// The entity set with exactly this name (set names are case-sensitive).
+    pub fn find_set(&self, name: &str) -> Option<&EntitySet> {
+        self.entity_sets.iter().find(|s| s.name == name)
+    }
+
+    /// Entity sets sorted by name with their keys, for the picker.
+    pub fn set_summaries(&self) -> Vec<SetSummary> {
+        let mut out: Vec<SetSummary> = self
+            .entity_sets
+            .iter()
+            .map(|s| SetSummary {
+                name: s.name.clone(),
+                entity_type: s.entity_type.clone(),
+                key: self.key_of(s),
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        out
+    }
+
+    /// A record URL template `{service_url}{set}({key})` with the key as a placeholder, e.g.
+    /// `https://x/api/data/v9.2/accounts({accountid})`. A composite key gives
+    /// `Order_Details(OrderID={OrderID},ProductID={ProductID})`. A missing trailing slash on
+    /// `service_url` is added. `None` when the set is unknown or has no key.
+    pub fn record_url(&self, service_url: &str, set: &str) -> Option<String> {
+        let entity_set = self.find_set(set)?;
+        let key = self.key_of(entity_set);
+        let key_part = match key.as_slice() {
+            [] => return None,
+            [single] => format!("{{{single}}}"),
+            many => many
+                .iter()
+                .map(|k| format!("{k}={{{k}}}"))
+                .collect::<Vec<_>>()
+                .join(","),
+        };
+        let sep = if service_url.ends_with('/') { "" } else { "/" };
+        Some(format!("{service_url}{sep}{}({key_part})", entity_set.name))
+    }
+
+    /// Total number of navigation properties over all entity types.
+    pub fn navigation_count(&self) -> usize {
+        self.entity_types.iter().map(|t| t.navigation.len()).sum()
+    }
+}
+
+/// Parses a `$metadata` document from bytes: size check first, then UTF-8 (a BOM is accepted).
+pub fn parse_bytes(bytes: &[u8]) -> Result<Schema, CsdlError> {
+    check_size(bytes.len())?;
+    let text = std::str::from_utf8(bytes).map_err(|e| CsdlError::NotUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    parse(text)
+}
+
+/// Parses a `$metadata` document (a leading BOM is accepted).
+pub fn parse(xml: &str) -> Result<Schema, CsdlError> {
+    check_size(xml.len())?;
+    let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc =
+        roxmltree::Document::parse_with_options(xml, options).map_err(|e| xml_error(xml, e))?;
+    let root = doc.root_element();
+    let root_ns = root.tag_name().namespace().unwrap_or("");
+    if OLD_EDMX_NS.contains(&root_ns) {
+        return Err(CsdlError::UnsupportedVersion {
+            version: root
+                .attribute("Version")
+                .map(str::to_string)
+                .unwrap_or_else(|| root_ns.to_string()),
+        });
+    }
+    if root_ns != EDMX_NS || root.tag_name().name() != "Edmx" {
+        return Err(CsdlError::NotCsdl {
+            found: describe(root),
+        });
+    }
+    if let Some(v) = root.attribute("Version") {
+        if !v.starts_with('4') {
+            return Err(CsdlError::UnsupportedVersion {
+                version: v.to_string(),
+            });
+        }
+    }
+    let data_services = children(root, EDMX_NS, "DataServices")
+        .next()
+        .ok_or_else(|| CsdlError::NotCsdl {
+            found: "edmx:Edmx without edmx:DataServices".to_string(),
+        })?;
+    let schemas: Vec<_> = children(data_services, EDM_NS, "Schema").collect();
+    if schemas.is_empty() {
+        return Err(CsdlError::NotCsdl {
+            found: "edmx:DataServices without any Schema in the edm namespace".to_string(),
+        });
+    }
+
+    let mut out = Schema::default();
+    // Aliases first: references (edmx:Reference/edmx:Include) and every schema.
+    for reference in children(root, EDMX_NS, "Reference") {
+        for include in children(reference, EDMX_NS, "Include") {
+            if let Some(ns) = include.attribute("Namespace") {
+                push_namespace(&mut out.namespaces, ns, include.attribute("Alias"));
+            }
+        }
+    }
+    for schema in &schemas {
+        if let Some(ns) = schema.attribute("Namespace") {
+            push_namespace(&mut out.namespaces, ns, schema.attribute("Alias"));
+        }
+    }
+
+    for schema in &schemas {
+        let ns = schema.attribute("Namespace").unwrap_or("");
+        for el in schema.children().filter(|n| is_edm(n)) {
+            match el.tag_name().name() {
+                "EntityType" => {
+                    if let Some(t) = entity_type(&out.namespaces, ns, el) {
+                        out.entity_types.push(t);
+                    }
+                }
+                "ComplexType" => out.complex_type_count += 1,
+                "EnumType" => out.enum_type_count += 1,
+                "Action" => out.action_count += 1,
+                "Function" => out.function_count += 1,
+                "EntityContainer" => {
+                    for set in children(el, EDM_NS, "EntitySet") {
+                        if let (Some(name), Some(ty)) =
+                            (set.attribute("Name"), set.attribute("EntityType"))
+                        {
+                            out.entity_sets.push(EntitySet {
+                                name: name.to_string(),
+                                entity_type: resolve_with(&out.namespaces, ty),
+                            });
+                        }
+                    }
+                }
+                _ => {} // TypeDefinition, Term, Annotations, …: not needed
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check_size(bytes: usize) -> Result<(), CsdlError> {
+    if bytes > MAX_METADATA_BYTES {
+        Err(CsdlError::TooLarge {
+            bytes,
+            limit: MAX_METADATA_BYTES,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn xml_error(xml: &str, e: roxmltree::Error) -> CsdlError {
+    if matches!(e, roxmltree::Error::DtdDetected) {
+        let (line, column) = xml
+            .find("<!DOCTYPE")
+            .map(|offset| line_column(xml, offset))
+            .unwrap_or((1, 1));
+        return CsdlError::Dtd { line, column };
+    }
+    let pos = e.pos();
+    let full = e.to_string();
+    let suffix = format!(" at {pos}");
+    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+    CsdlError::Xml {
+        message,
+        line: pos.row,
+        column: pos.col,
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map(|i| before[i + 1..].chars().count())
+        .unwrap_or_else(|| before.chars().count())
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+fn describe(node: roxmltree::Node) -> String {
+    let name = node.tag_name().name();
+    match node.tag_name().namespace() {
+        Some(ns) => format!("<{name}> in namespace {ns}"),
+        None => format!("<{name}>"),
+    }
+}
+
+fn is_edm(node: &roxmltree::Node) -> bool {
+    node.is_element() && node.tag_name().namespace() == Some(EDM_NS)
+}
+
+fn children<'a, 'input: 'a>(
+    node: roxmltree::Node<'a, 'input>,
+    ns: &'static str,
+    name: &'static str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'input>> + 'a {
+    node.children().filter(move |n| {
+        n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(ns)
+    })
+}
+
+fn push_namespace(list: &mut Vec<Namespace>, ns: &str, alias: Option<&str>) {
+    if list.iter().any(|n| n.namespace == ns) {
+        return;
+    }
+    list.push(Namespace {
+        namespace: ns.to_string(),
+        alias: alias.filter(|a| !a.is_empty()).map(str::to_string),
+    });
+}
+
+fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
+    qualified.rsplit_once('.')
+}
+
+fn resolve_with(namespaces: &[Namespace], qualified: &str) -> String {
+    if let Some(inner) = qualified
+        .strip_prefix("Collection(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
+        return format!("Collection({})", resolve_with(namespaces, inner));
+    }
+    if let Some((prefix, name)) = split_qualified(qualified) {
+        if let Some(ns) = namespaces
+            .iter()
+            .find(|n| n.alias.as_deref() == Some(prefix))
+        {
+            return format!("{}.{name}", ns.namespace);
+        }
+    }
+    qualified.to_string()
+}
+
+fn entity_type(namespaces: &[Namespace], ns: &str, el: roxmltree::Node) -> Option<EntityType> {
+    let name = el.attribute("Name")?;
+    let mut t = EntityType {
+        namespace: ns.to_string(),
+        name: name.to_string(),
+        base_type: el
+            .attribute("BaseType")
+            .map(|b| resolve_with(namespaces, b)),
+        key: Vec::new(),
+        properties: Vec::new(),
+        navigation: Vec::new(),
+        open: el.attribute("OpenType") == Some("true"),
+        is_abstract: el.attribute("Abstract") == Some("true"),
+    };
+    for child in el.children().filter(|n| is_edm(n)) {
+        match child.tag_name().name() {
+            "Key" => {
+                t.key.extend(
+                    children(child, EDM_NS, "PropertyRef")
+                        .filter_map(|r| r.attribute("Name"))
+                        .map(str::to_string),
+                );
+            }
+            "Property" => {
+                if let (Some(name), Some(ty)) = (child.attribute("Name"), child.attribute("Type")) {
+                    t.properties.push(Property {
+                        name: name.to_string(),
+                        type_name: resolve_with(namespaces, ty),
+                        nullable: child.attribute("Nullable") != Some("false"),
+                    });
+                }
+            }
+            "NavigationProperty" => {
+                if let (Some(name), Some(ty)) = (child.attribute("Name"), child.attribute("Type")) {
+                    let (inner, collection) = match ty
+                        .strip_prefix("Collection(")
+                        .and_then(|s| s.strip_suffix(')'))
+                    {
+                        Some(inner) => (inner, true),
+                        None => (ty, false),
+                    };
+                    t.navigation.push(NavigationProperty {
+                        name: name.to_string(),
+                        target_type: resolve_with(namespaces, inner),
+                        collection,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(t)
+}

@@ -1,0 +1,45 @@
+// Serves the release build (dist/) on localhost with an SPA fallback, as a static host would.
+// Used by the end-to-end tests; `make serve` uses `trunk serve` instead.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(new URL("../dist", import.meta.url)));
+const port = Number(process.env.APP_PORT || 8080);
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+};
+
+async function fileFor(pathname) {
+  const candidate = normalize(join(root, decodeURIComponent(pathname)));
+  if (!candidate.startsWith(root)) return null;
+  try {
+    const s = await stat(candidate);
+    if (s.isFile()) return candidate;
+  } catch {}
+  return null;
+}
+
+createServer(async (req, res) => {
+  const url = new URL(req.url, `http://localhost:${port}`);
+  let file = await fileFor(url.pathname);
+  // SPA fallback: any path without a file extension gets index.html.
+  if (!file && !extname(url.pathname)) file = join(root, "index.html");
+  if (!file) {
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    return;
+  }
+  const body = await readFile(file);
+  res.writeHead(200, {
+    "content-type": types[extname(file)] || "application/octet-stream",
+    "cache-control": "no-store",
+  });
+  res.end(body);
+}).listen(port, "127.0.0.1", () => console.log(`dist served on http://localhost:${port}`));

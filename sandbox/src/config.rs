@@ -1,0 +1,343 @@
+//! The sandbox's configuration: tenants (users, app registrations) and Dataverse environments.
+//!
+//! Read from one TOML file (see `sandbox/sandbox.toml`) or built in code. Paths inside the file
+//! (`metadata`) are relative to the file's own directory.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The default sandbox configuration, embedded so tests and the binary always have one.
+pub const BUILTIN_TOML: &str = include_str!("../sandbox.toml");
+
+/// The real Dataverse `$metadata` document used when an environment names none.
+pub const DEFAULT_CSDL: &str = "shared/fixtures/csdl/dataverse_v9_bcgov_embc_ess_2022-10.xml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Port written into issued URLs (issuer, endpoints, environment origins).
+    /// Defaults to the port the server listens on.
+    #[serde(default)]
+    pub issuer_port: Option<u16>,
+    /// Authorization-code lifetime in seconds (Entra: about 10 minutes).
+    #[serde(default = "default_code_lifetime")]
+    pub code_lifetime_secs: u64,
+    /// Access-token lifetime in seconds.
+    #[serde(default = "default_token_lifetime")]
+    pub token_lifetime_secs: u64,
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+    /// Directory that relative `metadata` paths are resolved against (the config file's directory).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+fn default_code_lifetime() -> u64 {
+    600
+}
+fn default_token_lifetime() -> u64 {
+    3599
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tenant {
+    /// The tenant (directory) GUID, lower case.
+    pub id: String,
+    /// Verified domain names that may stand for the GUID in URLs.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    pub name: String,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub oid: String,
+    pub name: String,
+    pub upn: String,
+    /// A Global Administrator: may grant admin consent.
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    /// Application (client) ID.
+    pub client_id: String,
+    /// App registration object ID.
+    pub object_id: String,
+    /// Enterprise application (service principal) object ID.
+    pub service_principal_object_id: String,
+    pub name: String,
+    /// Has the delegated Dynamics CRM `user_impersonation` permission been granted tenant-wide?
+    #[serde(default)]
+    pub consented: bool,
+    #[serde(default)]
+    pub redirect_uris: Vec<RedirectUri>,
+    /// Client secrets (for `client_credentials` from a server, not a browser).
+    #[serde(default)]
+    pub secrets: Vec<Secret>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectUri {
+    pub uri: String,
+    pub platform: Platform,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// "Single-page application": cross-origin redemption only, PKCE required.
+    Spa,
+    /// "Web": server-side redemption only.
+    Web,
+    /// "Mobile and desktop applications" (public client).
+    Native,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// The "Secret ID" column of the portal (users paste it by mistake).
+    pub id: String,
+    /// The "Value" column, shown once.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// Organization name: the environment is served on `{org}.crm.localhost`.
+    pub org: String,
+    /// Tenant GUID the environment belongs to.
+    pub tenant: String,
+    /// CSDL `$metadata` document (relative to the config file). Default: the real Dataverse fixture.
+    #[serde(default)]
+    pub metadata: Option<PathBuf>,
+    /// OIDs of the users of the organization; other users get 403 `0x80072560`.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Client IDs that have an application user in this environment.
+    #[serde(default)]
+    pub application_users: Vec<String>,
+    /// Every call answers 403 `0x80095ffc` (API access restricted for the application).
+    #[serde(default)]
+    pub restricted_app: bool,
+    /// Send `$metadata` without `Content-Length` (chunked transfer encoding).
+    #[serde(default)]
+    pub chunked: bool,
+    /// Delay between `$metadata` chunks, to watch progress.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Chunk size for `$metadata` when chunked or delayed.
+    #[serde(default = "default_chunk_size")]
+    pub chunk_size: usize,
+    /// WhoAmI `OrganizationId`.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// WhoAmI `BusinessUnitId`.
+    #[serde(default)]
+    pub business_unit_id: Option<String>,
+}
+
+fn default_chunk_size() -> usize {
+    64 * 1024
+}
+
+impl Config {
+    /// Read a TOML file; relative paths inside it are resolved against its directory.
+    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let dir = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .unwrap_or(Path::new("."));
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+        Self::from_toml(&text, dir).map_err(|e| match e {
+            ConfigError::Parse { source, .. } => ConfigError::Parse {
+                path: path.to_owned(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// Parse TOML text; `base_dir` is where relative paths are resolved.
+    pub fn from_toml(text: &str, base_dir: impl Into<PathBuf>) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::from("<toml>"),
+            source: Box::new(e),
+        })?;
+        config.base_dir = base_dir.into();
+        config.normalize();
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The configuration in `sandbox/sandbox.toml`, embedded at compile time.
+    pub fn builtin() -> Config {
+        Self::from_toml(BUILTIN_TOML, env!("CARGO_MANIFEST_DIR")).expect("builtin sandbox.toml")
+    }
+
+    /// Use this CSDL document for every environment (`--metadata`).
+    pub fn override_metadata(&mut self, path: impl AsRef<Path>) {
+        let path = path.as_ref();
+        let abs = if path.is_absolute() {
+            path.to_owned()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(path)
+        };
+        for env in &mut self.environments {
+            env.metadata = Some(abs.clone());
+        }
+    }
+
+    fn normalize(&mut self) {
+        for t in &mut self.tenants {
+            t.id = t.id.to_ascii_lowercase();
+            for d in &mut t.domains {
+                *d = d.to_ascii_lowercase();
+            }
+            for a in &mut t.apps {
+                a.client_id = a.client_id.to_ascii_lowercase();
+            }
+            for u in &mut t.users {
+                u.oid = u.oid.to_ascii_lowercase();
+            }
+        }
+        for e in &mut self.environments {
+            e.org = e.org.to_ascii_lowercase();
+            e.tenant = e.tenant.to_ascii_lowercase();
+            for m in &mut e.members {
+                *m = m.to_ascii_lowercase();
+            }
+            for a in &mut e.application_users {
+                *a = a.to_ascii_lowercase();
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        for e in &self.environments {
+            if self.tenant(&e.tenant).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "environment '{}' names unknown tenant '{}'",
+                    e.org, e.tenant
+                )));
+            }
+            if e.org.is_empty() || !e.org.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(ConfigError::Invalid(format!(
+                    "environment org '{}' is not a DNS label",
+                    e.org
+                )));
+            }
+            if e.chunk_size == 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "environment '{}': chunk_size must be > 0",
+                    e.org
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A tenant by GUID or by one of its domains (case-insensitive).
+    pub fn tenant(&self, key: &str) -> Option<&Tenant> {
+        let key = key.to_ascii_lowercase();
+        self.tenants
+            .iter()
+            .find(|t| t.id == key || t.domains.contains(&key))
+    }
+
+    /// The tenant and app that own a client ID, in any tenant.
+    pub fn app_anywhere(&self, client_id: &str) -> Option<(&Tenant, &App)> {
+        let id = client_id.to_ascii_lowercase();
+        self.tenants
+            .iter()
+            .find_map(|t| t.apps.iter().find(|a| a.client_id == id).map(|a| (t, a)))
+    }
+
+    pub fn environment(&self, org: &str) -> Option<&Environment> {
+        let org = org.to_ascii_lowercase();
+        self.environments.iter().find(|e| e.org == org)
+    }
+
+    /// Where an environment's CSDL document is read from.
+    pub fn metadata_path(&self, env: &Environment) -> PathBuf {
+        match &env.metadata {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => self.base_dir.join(p),
+            None => self.default_metadata_path(),
+        }
+    }
+
+    /// The real Dataverse CSDL in `shared/`, looked for beside the workspace (`<config dir>/../../shared`,
+    /// `<config dir>/../shared`, then relative to this crate's manifest directory).
+    pub fn default_metadata_path(&self) -> PathBuf {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let candidates = [
+            self.base_dir.join("../..").join(DEFAULT_CSDL),
+            self.base_dir.join("..").join(DEFAULT_CSDL),
+            manifest.join("../..").join(DEFAULT_CSDL),
+        ];
+        candidates
+            .iter()
+            .find(|p| p.is_file())
+            .cloned()
+            .unwrap_or_else(|| candidates[0].clone())
+    }
+}
+
+impl Tenant {
+    pub fn app(&self, client_id: &str) -> Option<&App> {
+        let id = client_id.to_ascii_lowercase();
+        self.apps.iter().find(|a| a.client_id == id)
+    }
+    pub fn user(&self, oid: &str) -> Option<&User> {
+        let oid = oid.to_ascii_lowercase();
+        self.users.iter().find(|u| u.oid == oid)
+    }
+}
+
+impl App {
+    /// The registration of a redirect URI (exact, case-sensitive string match as Entra does).
+    pub fn redirect(&self, uri: &str) -> Option<&RedirectUri> {
+        self.redirect_uris.iter().find(|r| r.uri == uri)
+    }
+}

@@ -1,0 +1,430 @@
+//! Dataverse Web API emulation for one environment `{org}.crm.localhost`: service document,
+//! `$metadata`, `WhoAmI`, `RetrieveVersion`, with Dataverse's bearer-token checks and CORS.
+
+// The checks return the finished error `Response`; it is built once per request, size is moot.
+#![allow(clippy::result_large_err)]
+
+use crate::config::Environment;
+use crate::{cors, entra, AppState};
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Web API versions the sandbox answers.
+pub const VERSIONS: [&str; 3] = ["9.0", "9.1", "9.2"];
+/// What `RetrieveVersion()` reports.
+pub const SERVER_VERSION: &str = "9.2.25041.00178";
+
+pub async fn handle(state: Arc<AppState>, org: String, req: Request) -> Response {
+    let env = state.config.environment(&org).expect("known org").clone();
+    let headers = req.headers().clone();
+    let origin = cors::origin(&headers);
+    if req.method() == Method::OPTIONS {
+        return cors::dataverse_preflight(&headers);
+    }
+    let mut resp = route(&state, &env, req.method().clone(), req.uri(), &headers).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "REQ_ID",
+        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).expect("uuid"),
+    );
+    cors::dataverse_actual(&mut resp, origin.as_ref());
+    resp
+}
+
+async fn route(
+    state: &AppState,
+    env: &Environment,
+    method: Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Response {
+    let path = uri.path();
+    if path == "/" || path.is_empty() {
+        return crate::pages::html(
+            StatusCode::OK,
+            crate::pages::info(
+                &format!("Dataverse environment '{}' (sandbox)", env.org),
+                &["The Web API is at /api/data/v9.2/. There is no model-driven app UI here."],
+            ),
+        );
+    }
+    let Some(rest) = path.strip_prefix("/api/data/v") else {
+        return not_found_plain();
+    };
+    let (version, resource) = rest.split_once('/').unwrap_or((rest, ""));
+    if !VERSIONS.contains(&version) {
+        return not_found_plain();
+    }
+
+    // Dataverse authenticates before it looks at the resource.
+    let claims = match authenticate(state, env, headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = authorize(env, &claims) {
+        return r;
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return odata_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "0x80060888",
+            &format!("The requested resource does not support http method '{method}'."),
+        );
+    }
+    let base = format!("{}/api/data/v{version}", state.env_origin(&env.org));
+    let resource = percent_decode(resource);
+    match resource.as_str() {
+        "" => service_document(state, env, &base).await,
+        "$metadata" => metadata(state, env).await,
+        "WhoAmI" | "WhoAmI()" => who_am_i(env, &claims, &base),
+        "systemusers" => system_users(state, env, uri.query().unwrap_or(""), &base),
+        "RetrieveVersion" | "RetrieveVersion()" => odata_json(json!({
+            "@odata.context": format!("{base}/$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse"),
+            "Version": SERVER_VERSION,
+        })),
+        other => {
+            let segment = other.split(['/', '(', '?']).next().unwrap_or(other);
+            odata_error(
+                StatusCode::NOT_FOUND,
+                "0x8006088a",
+                &format!("Resource not found for the segment '{segment}'."),
+            )
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+fn not_found_plain() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not Found\n",
+    )
+        .into_response()
+}
+
+/// 401 as Dataverse sends it: empty body, `WWW-Authenticate` naming the authority and resource.
+fn unauthorized(state: &AppState, env: &Environment) -> Response {
+    let value = format!(
+        "Bearer authorization_uri={}/{}/oauth2/authorize, resource_id={}/",
+        state.entra_origin(),
+        env.tenant,
+        state.env_origin(&env.org)
+    );
+    let mut r = StatusCode::UNAUTHORIZED.into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_str(&value).expect("header"),
+    );
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    r
+}
+
+/// Check the bearer token: signature, lifetime, issuer (tenant) and audience (this environment).
+fn authenticate(
+    state: &AppState,
+    env: &Environment,
+    headers: &HeaderMap,
+) -> Result<Map<String, Value>, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthorized(state, env))?;
+    let claims = state
+        .signer
+        .verify(token)
+        .map_err(|_| unauthorized(state, env))?;
+    let now = entra::now();
+    let num = |k: &str| claims.get(k).and_then(Value::as_u64);
+    let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("");
+    let origin = state.env_origin(&env.org);
+    let aud_ok = text("aud").eq_ignore_ascii_case(&origin)
+        || text("aud").eq_ignore_ascii_case(&format!("{origin}/"));
+    let iss_ok = text("iss") == format!("https://sts.windows.net/{}/", env.tenant);
+    let time_ok = num("exp").is_some_and(|e| e > now) && num("nbf").is_none_or(|n| n <= now + 300);
+    if !(aud_ok && iss_ok && time_ok && text("tid") == env.tenant) {
+        return Err(unauthorized(state, env));
+    }
+    Ok(claims)
+}
+
+/// Membership and app restrictions: 403 with Dataverse's error JSON.
+fn authorize(env: &Environment, claims: &Map<String, Value>) -> Result<(), Response> {
+    let text = |k: &str| {
+        claims
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    if env.restricted_app {
+        return Err(odata_error(
+            StatusCode::FORBIDDEN,
+            "0x80095ffc",
+            "Access to Dataverse API is restricted for this application Id",
+        ));
+    }
+    let delegated = claims.contains_key("scp");
+    let member = if delegated {
+        env.members.contains(&text("oid"))
+    } else {
+        env.application_users.contains(&text("appid"))
+    };
+    if !member {
+        return Err(odata_error(
+            StatusCode::FORBIDDEN,
+            "0x80072560",
+            "The user is not a member of the organization.",
+        ));
+    }
+    Ok(())
+}
+
+fn odata_headers(resp: &mut Response) {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; odata.metadata=minimal"),
+    );
+    h.insert("OData-Version", HeaderValue::from_static("4.0"));
+}
+
+fn odata_json(v: Value) -> Response {
+    let body = crate::ordered_json(&v, &["@odata.context"]);
+    let mut r = (StatusCode::OK, body).into_response();
+    odata_headers(&mut r);
+    r
+}
+
+/// Dataverse's error body: `{"error":{"code":"0x…","message":"…"}}`.
+pub fn odata_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message}});
+    let mut r = (status, body.to_string()).into_response();
+    odata_headers(&mut r);
+    r
+}
+
+/// A stable GUID derived from the environment and a name.
+fn derived_guid(env: &Environment, name: &str) -> String {
+    let ns = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_DNS,
+        format!("{}.crm.localhost", env.org).as_bytes(),
+    );
+    uuid::Uuid::new_v5(&ns, name.as_bytes()).to_string()
+}
+
+pub fn organization_id(env: &Environment) -> String {
+    env.organization_id
+        .clone()
+        .unwrap_or_else(|| derived_guid(env, "organization"))
+}
+
+pub fn business_unit_id(env: &Environment) -> String {
+    env.business_unit_id
+        .clone()
+        .unwrap_or_else(|| derived_guid(env, "businessunit"))
+}
+
+/// The `systemuserid` of a user (by Entra object ID) or application (by client ID) in `env`.
+pub fn system_user_id(env: &Environment, entra_id: &str) -> String {
+    derived_guid(
+        env,
+        &format!("systemuser:{}", entra_id.to_ascii_lowercase()),
+    )
+}
+
+fn who_am_i(env: &Environment, claims: &Map<String, Value>, base: &str) -> Response {
+    let key = if claims.contains_key("scp") {
+        claims.get("oid")
+    } else {
+        claims.get("appid")
+    }
+    .and_then(Value::as_str)
+    .unwrap_or("");
+    odata_json(json!({
+        "@odata.context": format!("{base}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse"),
+        "BusinessUnitId": business_unit_id(env),
+        "UserId": system_user_id(env, key),
+        "OrganizationId": organization_id(env),
+    }))
+}
+
+/// `GET systemusers[?$filter=applicationid eq <guid>]`: the environment's users and application
+/// users (enough for the wizard to check that the application user exists).
+fn system_users(state: &AppState, env: &Environment, query: &str, base: &str) -> Response {
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let filter = params
+        .iter()
+        .find(|(k, _)| k == "$filter")
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .unwrap_or_default();
+    let wanted_app = filter
+        .split_once("applicationid eq ")
+        .map(|(_, rest)| {
+            rest.trim_matches(|c: char| c == '\'' || c.is_whitespace())
+                .to_string()
+        })
+        .map(|g| g.split([' ', ')']).next().unwrap_or("").to_string());
+    let mut rows = Vec::new();
+    if wanted_app.is_none() {
+        if let Some(tenant) = state.config.tenant(&env.tenant) {
+            for oid in &env.members {
+                if let Some(u) = tenant.user(oid) {
+                    rows.push(json!({
+                        "systemuserid": system_user_id(env, &u.oid),
+                        "fullname": u.name,
+                        "domainname": u.upn,
+                        "isdisabled": false,
+                        "azureactivedirectoryobjectid": u.oid,
+                        "applicationid": Value::Null,
+                    }));
+                }
+            }
+        }
+    }
+    for client_id in &env.application_users {
+        if wanted_app.as_deref().is_some_and(|w| w != client_id) {
+            continue;
+        }
+        let Some((_, app)) = state.config.app_anywhere(client_id) else {
+            continue;
+        };
+        rows.push(json!({
+            "systemuserid": system_user_id(env, client_id),
+            "fullname": app.name,
+            "domainname": format!("{}{}@{}.com", app.name, app.client_id, env.tenant),
+            "isdisabled": false,
+            "azureactivedirectoryobjectid": app.service_principal_object_id,
+            "applicationid": app.client_id,
+        }));
+    }
+    odata_json(json!({
+        "@odata.context": format!("{base}/$metadata#systemusers"),
+        "value": rows,
+    }))
+}
+
+async fn read_metadata(state: &AppState, env: &Environment) -> Result<Vec<u8>, Response> {
+    let path = state.config.metadata_path(env);
+    tokio::fs::read(&path).await.map_err(|e| {
+        eprintln!("sandbox: cannot read {}: {e}", path.display());
+        odata_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "0x80040216",
+            &format!(
+                "The sandbox cannot read its $metadata file {}: {e}",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// Entity set names in a CSDL document, in document order.
+pub fn entity_sets(csdl: &str) -> Vec<String> {
+    const NEEDLE: &str = "<EntitySet Name=\"";
+    let mut out = Vec::new();
+    let mut rest = csdl;
+    while let Some(i) = rest.find(NEEDLE) {
+        rest = &rest[i + NEEDLE.len()..];
+        if let Some(end) = rest.find('"') {
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+async fn service_document(state: &AppState, env: &Environment, base: &str) -> Response {
+    let bytes = match read_metadata(state, env).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let value: Vec<Value> = entity_sets(&text)
+        .into_iter()
+        .map(|n| json!({"name": n, "kind": "EntitySet", "url": n}))
+        .collect();
+    odata_json(json!({
+        "@odata.context": format!("{base}/$metadata"),
+        "value": value,
+    }))
+}
+
+/// The CSDL file, reread on every request. `Content-Length` unless the environment is `chunked`;
+/// with `delay_ms` the body is sent in `chunk_size` pieces with that pause between them.
+async fn metadata(state: &AppState, env: &Environment) -> Response {
+    let bytes = match read_metadata(state, env).await {
+        Ok(b) => Bytes::from(b),
+        Err(r) => return r,
+    };
+    let len = bytes.len();
+    let body = if env.chunked || env.delay_ms > 0 {
+        let chunk = env.chunk_size;
+        let delay = Duration::from_millis(env.delay_ms);
+        let stream = futures_util::stream::unfold(0usize, move |offset| {
+            let bytes = bytes.clone();
+            async move {
+                if offset >= bytes.len() {
+                    return None;
+                }
+                if offset > 0 && !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                let end = (offset + chunk).min(bytes.len());
+                Some((Ok::<Bytes, Infallible>(bytes.slice(offset..end)), end))
+            }
+        });
+        Body::from_stream(stream)
+    } else {
+        Body::from(bytes)
+    };
+    let mut r = Response::new(body);
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    h.insert("OData-Version", HeaderValue::from_static("4.0"));
+    if !env.chunked {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_entity_sets() {
+        let csdl = r#"<EntityContainer><EntitySet Name="accounts" EntityType="mscrm.account"/>
+            <EntitySet Name="contacts" EntityType="mscrm.contact"></EntitySet></EntityContainer>"#;
+        assert_eq!(entity_sets(csdl), ["accounts", "contacts"]);
+    }
+
+    #[test]
+    fn decodes_segments() {
+        assert_eq!(percent_decode("%24metadata"), "$metadata");
+        assert_eq!(percent_decode("WhoAmI()"), "WhoAmI()");
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Starts the local sandbox tenant in the background and trunk in the foreground; Ctrl-C stops both.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SANDBOX_PORT="${SANDBOX_PORT:-8081}"
+APP_PORT="${APP_PORT:-8080}"
+SANDBOX_CONFIG="${SANDBOX_CONFIG:-sandbox/sandbox.toml}"
+
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+"$target_dir/release/sandbox" --config "$SANDBOX_CONFIG" --port "$SANDBOX_PORT" &
+sandbox_pid=$!
+trap 'kill $sandbox_pid 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "  Wizard:  http://localhost:${APP_PORT}/   (open this address: the redirect URI uses 'localhost')"
+echo "  Sandbox: http://localhost:${SANDBOX_PORT}/  (local Entra ID + Dataverse emulator)"
+echo
+trunk serve --release --offline --skip-version-check --port "$APP_PORT" --no-autoreload

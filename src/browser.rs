@@ -1,0 +1,157 @@
+//! Thin browser glue: storage, clipboard, downloads, clock, location. No wizard logic here.
+//!
+//! Every function returns a `Result` with a message fit for the UI: storage can be full or
+//! disabled, the clipboard can be refused, and none of that may panic or lose what the user typed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Storage;
+
+/// Where one kind of state lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// Survives reloads and browser restarts: never holds a secret or a token.
+    Local,
+    /// Lives as long as the tab: the client secret and the pending sign-in.
+    Session,
+}
+
+fn storage(store: Store) -> Result<Storage, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let storage = match store {
+        Store::Local => window.local_storage(),
+        Store::Session => window.session_storage(),
+    };
+    match storage {
+        Ok(Some(s)) => Ok(s),
+        _ => Err(
+            "the browser does not allow this page to store data (private mode or storage disabled)"
+                .into(),
+        ),
+    }
+}
+
+/// Reads one item; `Ok(None)` when absent.
+pub fn get_item(store: Store, key: &str) -> Result<Option<String>, String> {
+    storage(store)?
+        .get_item(key)
+        .map_err(|e| format!("could not read saved data: {}", js_message(&e)))
+}
+
+/// Writes one item. Fails with a readable message when the quota is exceeded.
+pub fn set_item(store: Store, key: &str, value: &str) -> Result<(), String> {
+    storage(store)?
+        .set_item(key, value)
+        .map_err(|e| format!("could not save progress: {}", js_message(&e)))
+}
+
+/// Removes one item (absent is fine).
+pub fn remove_item(store: Store, key: &str) {
+    if let Ok(s) = storage(store) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Lists the keys of a store that start with `prefix`.
+pub fn keys_with_prefix(store: Store, prefix: &str) -> Vec<String> {
+    let Ok(s) = storage(store) else {
+        return Vec::new();
+    };
+    let len = s.length().unwrap_or(0);
+    (0..len)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(prefix))
+        .collect()
+}
+
+/// The message of a JS exception (DOMException name and message when there is one).
+pub fn js_message(value: &JsValue) -> String {
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        let name: String = e.name().into();
+        let msg: String = e.message().into();
+        return if name == "QuotaExceededError" {
+            "the browser's storage for this site is full".into()
+        } else {
+            format!("{name}: {msg}")
+        };
+    }
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Today's date in the user's time zone.
+pub fn today() -> NaiveDate {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
+/// The current time, UTC.
+pub fn now_utc() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// Unix seconds.
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// This page's origin, e.g. `http://localhost:8080`.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Copies text to the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("the browser refused the clipboard: {}", js_message(&e)))
+}
+
+/// Offers `text` as a file download named `file_name`.
+pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|e| js_message(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_message(&e))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| js_message(&e))?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.set_hidden(true);
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&anchor).map_err(|e| js_message(&e))?;
+    anchor.click();
+    anchor.remove();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Reads a user-chosen file as text.
+pub async fn read_file_text(file: &web_sys::File) -> Result<String, String> {
+    let promise = file.text();
+    let value = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("could not read the file: {}", js_message(&e)))?;
+    value
+        .as_string()
+        .ok_or_else(|| "the file is not text".to_string())
+}
+
+/// Asks the user to confirm a destructive action.
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}

@@ -1,0 +1,165 @@
+//! The wizard's pages: welcome, the seven setup steps, and not-found.
+
+mod export;
+mod steps;
+mod test;
+
+pub use export::ImportPanel;
+pub use test::AuthCallback;
+
+use crate::state::{self, Wizard};
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+use wizard_core::draft::{Severity, Step};
+
+/// Landing page: what the wizard does, start or continue, import a saved connection.
+#[component]
+pub fn Welcome() -> impl IntoView {
+    let last = state::last_step();
+    let continue_href = format!("/setup/{}", last.unwrap_or(Step::Register).slug());
+    view! {
+        <section class="welcome">
+            <h1>"Connect Data Sync to Dynamics 365, right the first time"</h1>
+            <p>
+                "This wizard walks you through the Microsoft Entra ID app registration, the Dynamics 365 application user and the OData 4.0 connector settings. It checks every value as you type it and exports the finished connection as JSON."
+            </p>
+            <p>"Nothing is installed and nothing leaves your browser unless you export it. The client secret is kept only for this tab."</p>
+            <div class="actions">
+                {match last {
+                    Some(step) => view! {
+                        <A href=continue_href attr:class="button primary">
+                            {format!("Continue where you left off (step {}: {})", step.number(), step.title())}
+                        </A>
+                    }.into_any(),
+                    None => view! {
+                        <A href="/setup/register" attr:class="button primary">"Start the setup"</A>
+                    }.into_any(),
+                }}
+            </div>
+            <h2>"The steps"</h2>
+            <ol class="overview">
+                {Step::ALL.iter().map(|s| view! { <li>{s.title()}</li> }).collect_view()}
+            </ol>
+            <ImportPanel />
+        </section>
+    }
+}
+
+/// Unknown address.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <section>
+            <h1>"Page not found"</h1>
+            <p><A href="/">"Go to the start page"</A></p>
+        </section>
+    }
+}
+
+/// The shell of every setup step: the step list, the step's content, Back / Next.
+#[component]
+pub fn StepPage() -> impl IntoView {
+    let params = use_params_map();
+    let step = Memo::new(move |_| params.with(|p| p.get("step").and_then(|s| Step::from_slug(&s))));
+    Effect::new(move |_| {
+        if let Some(s) = step.get() {
+            state::remember_step(s);
+        }
+    });
+    move || {
+        match step.get() {
+        None => view! { <NotFound /> }.into_any(),
+        Some(step) => view! {
+            <div class="wizard">
+                <StepList current=step />
+                <section class="step" aria-labelledby="step-title">
+                    <p class="step-count">{format!("Step {} of {}", step.number(), Step::ALL.len())}</p>
+                    <h1 id="step-title">{step.title()}</h1>
+                    {steps::content(step)}
+                    <StepButtons step=step />
+                </section>
+            </div>
+        }
+        .into_any(),
+    }
+    }
+}
+
+/// The list of steps: where the user is (`aria-current="step"`) and what is done.
+#[component]
+fn StepList(current: Step) -> impl IntoView {
+    let wizard = Wizard::expect();
+    let problems = Memo::new(move |_| wizard.draft.with(|d| d.problems(wizard.today)));
+    view! {
+        <nav class="step-list" aria-label="Setup steps">
+            <ol>
+                {Step::ALL
+                    .iter()
+                    .map(|&s| {
+                        let done = move || {
+                            let items = steps::checklist_ids(s);
+                            let ticked = items.iter().all(|id| wizard.ticked(id));
+                            let clean = problems.with(|p| !p.iter().any(|p| p.step == s && p.severity == Severity::Error));
+                            ticked && clean && !matches!(s, Step::Review | Step::Test)
+                        };
+                        view! {
+                            <li class:current=s == current class:done=done>
+                                <A
+                                    href=format!("/setup/{}", s.slug())
+                                    attr:aria-current=if s == current { Some("step") } else { None }
+                                >
+                                    <span class="num">{s.number()}</span>
+                                    " "
+                                    {s.title()}
+                                    <span class="state">{move || if done() { " (done)" } else { "" }}</span>
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <StartOver />
+        </nav>
+    }
+}
+
+#[component]
+fn StepButtons(step: Step) -> impl IntoView {
+    view! {
+        <div class="step-buttons">
+            {step.prev().map(|p| view! {
+                <A href=format!("/setup/{}", p.slug()) attr:class="button secondary" attr:rel="prev">
+                    {format!("Back: {}", p.title())}
+                </A>
+            })}
+            {step.next().map(|n| view! {
+                <A href=format!("/setup/{}", n.slug()) attr:class="button primary" attr:rel="next">
+                    {format!("Next: {}", n.title())}
+                </A>
+            })}
+        </div>
+    }
+}
+
+/// "Start over": forgets progress, ticks and the secret, after a confirmation.
+#[component]
+pub fn StartOver() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let navigate = leptos_router::hooks::use_navigate();
+    view! {
+        <button
+            type="button"
+            class="danger start-over"
+            on:click=move |_| {
+                if crate::browser::confirm(
+                    "Start over? This forgets every value, tick and the client secret in this browser.",
+                ) {
+                    wizard.start_over();
+                    navigate("/setup/register", Default::default());
+                }
+            }
+        >
+            "Start over"
+        </button>
+    }
+}

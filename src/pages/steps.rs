@@ -1,0 +1,481 @@
+//! The content of each setup step: checklists with deep links and copy buttons, and the fields.
+
+use crate::{
+    browser,
+    components::{Check, CopyValue, Field, InputKind, PortalLink},
+    picker::EntityPicker,
+    schema::SchemaState,
+    state::Wizard,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use wizard_core::{
+    cloud::Cloud,
+    derive,
+    draft::{FieldId, Step},
+    fields::{ApiVersion, GrantType, TokenEndpoint},
+};
+
+/// The checklist items a step must have ticked to count as done.
+pub fn checklist_ids(step: Step) -> &'static [&'static str] {
+    match step {
+        Step::Register => &[
+            "register.open",
+            "register.name",
+            "register.single-tenant",
+            "register.spa-redirect",
+        ],
+        Step::Permissions => &["permissions.add", "permissions.consent"],
+        Step::Secret => &["secret.create", "secret.copy-value"],
+        Step::Details => &["details.enterprise-app"],
+        Step::AppUser => &["app-user.create", "app-user.role"],
+        Step::Connector => &["connector.entered"],
+        Step::Test | Step::Review => &[],
+    }
+}
+
+/// The view of one step's content.
+pub fn content(step: Step) -> AnyView {
+    match step {
+        Step::Register => view! { <Register /> }.into_any(),
+        Step::Permissions => view! { <Permissions /> }.into_any(),
+        Step::Secret => view! { <Secret /> }.into_any(),
+        Step::Details => view! { <Details /> }.into_any(),
+        Step::AppUser => view! { <AppUser /> }.into_any(),
+        Step::Connector => view! { <Connector /> }.into_any(),
+        Step::Test => view! { <super::test::TestConnection /> }.into_any(),
+        Step::Review => view! { <super::export::Review /> }.into_any(),
+    }
+}
+
+fn cloud() -> Signal<Cloud> {
+    let wizard = Wizard::expect();
+    Signal::derive(move || wizard.draft.with(|d| d.cloud))
+}
+
+/// The SPA redirect URI of this wizard: its own origin + the callback path.
+pub fn spa_redirect() -> String {
+    derive::spa_redirect_uri(&browser::origin())
+}
+
+#[component]
+fn CloudSelect() -> impl IntoView {
+    let wizard = Wizard::expect();
+    view! {
+        <div class="field">
+            <label for="cloud">"Microsoft cloud"</label>
+            <p class="hint" id="cloud-hint">
+                "Where your tenant lives. Most organisations use the public cloud (this includes GCC, crm9)."
+            </p>
+            <select
+                id="cloud"
+                aria-describedby="cloud-hint"
+                on:change:target=move |ev| {
+                    if let Some(c) = Cloud::from_slug(&ev.target().value()) {
+                        wizard.draft.update(|d| d.cloud = c);
+                    }
+                }
+            >
+                {Cloud::ALL
+                    .iter()
+                    .map(|&c| {
+                        view! {
+                            <option value=c.slug() selected=move || wizard.draft.with(|d| d.cloud == c)>
+                                {c.profile().label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn Register() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let cloud = cloud();
+    let list_url = Signal::derive(move || derive::app_registration_url(cloud.get(), None));
+    let spa = spa_redirect();
+    let web_redirect = Signal::derive(move || {
+        wizard.draft.with(|d| {
+            if d.connector_redirect_url.trim().is_empty() {
+                "http://localhost".to_string()
+            } else {
+                d.connector_redirect_url.trim().to_string()
+            }
+        })
+    });
+    let auth_code = move || {
+        wizard
+            .draft
+            .with(|d| d.grant_type == GrantType::AuthorizationCode)
+    };
+    view! {
+        <p class="lead">
+            "Register an application in Microsoft Entra ID (Azure AD). Data Sync signs in as this app; this wizard uses it once to prove the setup works."
+        </p>
+        <CloudSelect />
+        <ol class="checklist">
+            <Check id="register.open" label="Open App registrations and choose New registration">
+                <p>
+                    <PortalLink href=list_url>"Open App registrations in the Azure portal"</PortalLink>
+                    " (Microsoft Entra ID → App registrations → + New registration)."
+                </p>
+            </Check>
+            <Check id="register.name" label="Give it a name you will recognise">
+                <Field field=FieldId::AppName placeholder="Data Sync – Dataverse" />
+                <p>"The name becomes the application user's Full Name in Dynamics."</p>
+            </Check>
+            <Check
+                id="register.single-tenant"
+                label="Supported account types: Accounts in this organizational directory only (Single tenant)"
+            >
+                <p>"Single tenant keeps the app inside your organisation; Dataverse only accepts work or school accounts anyway."</p>
+            </Check>
+            <Check
+                id="register.spa-redirect"
+                label="Redirect URI: choose the platform Single-page application (SPA) and paste this address"
+            >
+                <CopyValue label="Redirect URI (Single-page application)" value=Signal::derive(move || spa.clone()) />
+                <p class="why">
+                    "Why SPA and not Web? This wizard signs in from your browser. Entra ID only lets a browser redeem the sign-in code when the redirect is registered under "
+                    <strong>"Single-page application"</strong>
+                    ". Under Web the test fails with AADSTS9002326."
+                </p>
+            </Check>
+        </ol>
+        <details class="web-redirect" open=auth_code>
+            <summary>"Only if Data Sync will use the authorization_code grant: a second redirect under Web"</summary>
+            <p>
+                "Data Sync's authorization_code flow redeems the code on your computer, not in a browser, so it needs its own redirect under the "
+                <strong>"Web"</strong>
+                " platform (Authentication → + Add a platform → Web). Keep both: the SPA one for this wizard, the Web one for Data Sync. With client_credentials (the default) no Web redirect is needed."
+            </p>
+            <CopyValue label="Redirect URI (Web, for Data Sync)" value=web_redirect />
+            <p>"You can change this address in step 6 (Redirect URL)."</p>
+        </details>
+        <details>
+            <summary>"Prefer the command line? (az CLI cannot set SPA redirects directly)"</summary>
+            <p>"Replace OBJECT_ID with the app registration's Object ID (Overview page):"</p>
+            <CopyValue
+                label="az rest command"
+                value=Signal::derive(move || {
+                    format!(
+                        "az rest --method PATCH --uri https://graph.microsoft.com/v1.0/applications/OBJECT_ID --body '{{\"spa\":{{\"redirectUris\":[\"{}\"]}}}}'",
+                        spa_redirect()
+                    )
+                })
+            />
+        </details>
+    }
+}
+
+#[component]
+fn Permissions() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let cloud = cloud();
+    let perms_url = Signal::derive(move || {
+        wizard
+            .draft
+            .with(|d| d.client_id())
+            .map(|id| derive::api_permissions_url(cloud.get(), &id))
+            .unwrap_or_else(|| derive::app_registration_url(cloud.get(), None))
+    });
+    let consent = Signal::derive(move || {
+        wizard.draft.with(|d| match (d.tenant(), d.client_id()) {
+            (Some(t), Some(c)) => derive::admin_consent_url(d.cloud, &t, &c, Some(&spa_redirect())),
+            _ => String::new(),
+        })
+    });
+    view! {
+        <p class="lead">
+            "Let the app call Dataverse on behalf of users. Dynamics CRM has one delegated permission, user_impersonation; application (app-only) access comes from the application user you add in step 5."
+        </p>
+        <ol class="checklist">
+            <Check id="permissions.add" label="Add the permission Dynamics CRM → Delegated → user_impersonation">
+                <p>
+                    <PortalLink href=perms_url>"Open API permissions"</PortalLink>
+                    " → + Add a permission → Microsoft APIs → Dynamics CRM (in some tenants: APIs my organization uses → search “Dataverse”) → Delegated permissions → user_impersonation → Add permissions."
+                </p>
+                <CopyValue label="Dynamics CRM application ID" value=Signal::derive(|| derive::DYNAMICS_CRM_APP_ID.to_string()) />
+            </Check>
+            <Check id="permissions.consent" label="Grant admin consent for your organisation">
+                <p>"In API permissions choose “Grant admin consent for …” (needs an administrator). The Status column turns green."</p>
+                <p>"Or send this link to an administrator:"</p>
+                <CopyValue
+                    label="Admin consent URL"
+                    value=consent
+                    missing="appears once the Directory (tenant) ID and Application (client) ID are filled in (step 4)"
+                />
+            </Check>
+        </ol>
+        <p>
+            "Tenant or client ID not entered yet? "
+            <A href="/setup/details">"Fill them in at step 4"</A>
+            " and come back: the links here become direct."
+        </p>
+    }
+}
+
+#[component]
+fn Secret() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let cloud = cloud();
+    let url = Signal::derive(move || {
+        wizard
+            .draft
+            .with(|d| d.client_id())
+            .map(|id| derive::certificates_secrets_url(cloud.get(), &id))
+            .unwrap_or_else(|| derive::app_registration_url(cloud.get(), None))
+    });
+    view! {
+        <p class="lead">
+            "Data Sync's client_credentials grant proves who it is with a client secret. (A public client using authorization_code can leave the secret blank.)"
+        </p>
+        <ol class="checklist">
+            <Check id="secret.create" label="Create a new client secret">
+                <p>
+                    <PortalLink href=url>"Open Certificates & secrets"</PortalLink>
+                    " → Client secrets → + New client secret. Description: e.g. “Data Sync”. Expires: the portal recommends 180 days; 24 months is the longest it offers."
+                </p>
+            </Check>
+            <Check id="secret.copy-value" label="Copy the Value now (not the Secret ID): the portal shows it only once">
+                <p>
+                    "The secret's "
+                    <strong>"Value"</strong>
+                    " column looks like “abC8Q~…” (about 40 characters). The "
+                    <strong>"Secret ID"</strong>
+                    " next to it is a GUID and will not work. If the value is already hidden, delete the secret and create a new one."
+                </p>
+                <p>
+                    "Paste it into "
+                    <A href="/setup/details">"Client secret value (step 4)"</A>
+                    " with its expiry date. It stays in this tab only."
+                </p>
+            </Check>
+        </ol>
+    }
+}
+
+#[component]
+fn Details() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let cloud = cloud();
+    let enterprise = Signal::derive(move || {
+        wizard
+            .draft
+            .with(|d| d.client_id())
+            .map(|id| derive::enterprise_app_url(cloud.get(), &id))
+            .unwrap_or_else(|| derive::app_registration_url(cloud.get(), None))
+    });
+    let example = Signal::derive(move || cloud.get().profile().example_environment);
+    view! {
+        <p class="lead">
+            "Copy these from the portal. The labels are the portal's own words; each value is checked as you type."
+        </p>
+        <form class="fields" on:submit=|ev| ev.prevent_default()>
+            <fieldset>
+                <legend>"From the app registration's Overview page"</legend>
+                <Field field=FieldId::TenantId placeholder="00000000-0000-0000-0000-000000000000" />
+                <Field field=FieldId::ClientId placeholder="00000000-0000-0000-0000-000000000000" />
+            </fieldset>
+            <fieldset>
+                <legend>"From the Enterprise application (service principal)"</legend>
+                <ol class="checklist">
+                    <Check
+                        id="details.enterprise-app"
+                        label="Open the Enterprise application of the same name and copy its Object ID"
+                    >
+                        <p>
+                            <PortalLink href=enterprise>"Open the Enterprise application"</PortalLink>
+                            " (Microsoft Entra ID → Enterprise applications → your app → Overview). Its Object ID differs from the app registration's Object ID, which is the wrong one here."
+                        </p>
+                    </Check>
+                </ol>
+                <Field field=FieldId::ObjectId placeholder="00000000-0000-0000-0000-000000000000" />
+            </fieldset>
+            <fieldset>
+                <legend>"The client secret (step 3)"</legend>
+                <Field field=FieldId::ClientSecret kind=InputKind::Secret />
+                <Field field=FieldId::SecretExpires kind=InputKind::Date />
+            </fieldset>
+            <fieldset>
+                <legend>"Dynamics 365 / Dataverse"</legend>
+                <Field field=FieldId::EnvironmentUrl placeholder="https://contoso.crm.dynamics.com" />
+                <p class="hint">"Example for the chosen cloud: " <code>{example}</code></p>
+                <Field field=FieldId::TokenEndpoint placeholder="https://login.microsoftonline.com/<tenant>/oauth2/token" />
+            </fieldset>
+        </form>
+    }
+}
+
+#[component]
+fn AppUser() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let cloud = cloud();
+    let values = Memo::new(move |_| wizard.draft.with(derive::application_user));
+    let admin = Signal::derive(move || derive::power_platform_app_users_url(cloud.get()));
+    let v = move |f: fn(&derive::AppUserValues) -> String| Signal::derive(move || values.with(f));
+    view! {
+        <p class="lead">
+            "Data Sync's client_credentials grant acts as an application user inside the Dynamics environment. Without one, sign-in works but every request answers 403."
+        </p>
+        <ol class="checklist">
+            <Check id="app-user.create" label="Create the application user">
+                <p>
+                    <PortalLink href=admin>"Open the Power Platform admin center"</PortalLink>
+                    " → Environments → your environment → Settings → Users + permissions → Application users → + New app user → + Add an app → pick the app registration, choose the Business unit → Create."
+                </p>
+                <p>"The legacy form (Settings → Security → Users → Application Users) asks for these values:"</p>
+                <table class="values">
+                    <caption class="visually-hidden">"Application user values"</caption>
+                    <tbody>
+                        <tr><td><CopyValue label="User Name" value=v(|a| a.user_name.clone()) missing="needs the application name, client ID and tenant" /></td></tr>
+                        <tr><td><CopyValue label="Application ID" value=v(|a| a.application_id.clone()) missing="enter the Application (client) ID in step 4" /></td></tr>
+                        <tr><td><CopyValue label="Application ID URI" value=v(|a| a.application_id_uri.clone()) missing="needs the Application (client) ID" /></td></tr>
+                    </tbody>
+                </table>
+                <p>"These three you can correct here if your organisation uses other values:"</p>
+                <Field field=FieldId::ObjectId />
+                <Field field=FieldId::FullName />
+                <Field field=FieldId::PrimaryEmail kind=InputKind::Email />
+                <CopyValue label="Azure AD Object ID" value=v(|a| a.azure_ad_object_id.clone()) missing="enter the Enterprise application's Object ID" />
+                <CopyValue label="Full Name" value=v(|a| a.full_name.clone()) missing="enter the application name (step 1)" />
+                <CopyValue label="Primary Email" value=v(|a| a.primary_email.clone()) />
+            </Check>
+            <Check id="app-user.role" label="Assign a security role to the application user">
+                <p>
+                    "Edit security roles → pick a role that can read (and, if Data Sync writes, write) the tables you will sync. An application user without a role gets 403 on every request. Application users need no licence."
+                </p>
+            </Check>
+        </ol>
+    }
+}
+
+#[component]
+fn Connector() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let schema_state = SchemaState::expect();
+    let d = move |f: fn(&wizard_core::draft::Draft) -> Option<String>| {
+        Signal::derive(move || wizard.draft.with(f).unwrap_or_default())
+    };
+    let service_url = d(|d| {
+        d.environment()
+            .map(|e| derive::service_url(&e, d.api_version))
+    });
+    let authorise = d(|d| d.tenant().map(|t| derive::authorize_url_v1(d.cloud, &t)));
+    let token = d(|d| {
+        let typed = TokenEndpoint::parse(&d.token_endpoint, d.tenant().as_ref(), d.cloud)
+            .ok()
+            .map(|t| t.value.as_str().to_string());
+        typed.or_else(|| d.tenant().map(|t| derive::token_url_v1(d.cloud, &t)))
+    });
+    let authorise_v2 = d(|d| d.tenant().map(|t| derive::authorize_url_v2(d.cloud, &t)));
+    let token_v2 = d(|d| d.tenant().map(|t| derive::token_url_v2(d.cloud, &t)));
+    let scope_v2 = d(|d| d.environment().map(|e| derive::default_scope(&e)));
+    let client_id = d(|d| d.client_id().map(|c| c.to_string()));
+    let resource = d(|d| d.environment().map(|e| derive::resource(&e)));
+    let secret = d(|d| Some(d.client_secret.expose().to_string()));
+    let redirect = d(|d| {
+        (d.grant_type == GrantType::AuthorizationCode)
+            .then(|| d.connector_redirect_url.trim().to_string())
+    });
+    let grant = d(|d| Some(d.grant_type.as_str().to_string()));
+    let entity = d(|d| Some(d.entity.trim().to_string()));
+    let auth_code = move || {
+        wizard
+            .draft
+            .with(|d| d.grant_type == GrantType::AuthorizationCode)
+    };
+    view! {
+        <p class="lead">
+            "In Data Sync: Connect Data Source → OData → OData 4.0 Data Source. Paste each value into the property of the same name."
+        </p>
+        <form class="fields" on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="api-version">"Web API version"</label>
+                <p class="hint" id="api-version-hint">"v9.2 is current; v9.0 and v9.1 keep working for older tools."</p>
+                <select
+                    id="api-version"
+                    aria-describedby="api-version-hint"
+                    on:change:target=move |ev| {
+                        if let Some(v) = ApiVersion::parse(&ev.target().value()) {
+                            wizard.draft.update(|d| d.api_version = v);
+                        }
+                    }
+                >
+                    {ApiVersion::ALL.iter().map(|&v| view! {
+                        <option value=v.as_str() selected=move || wizard.draft.with(|d| d.api_version == v)>{v.as_str()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <fieldset class="radios">
+                <legend>"Grant Type"</legend>
+                {GrantType::ALL.iter().map(|&g| {
+                    let id = format!("grant-{}", g.as_str());
+                    let help = match g {
+                        GrantType::ClientCredentials => "Data Sync signs in as the application user with the client secret (unattended runs).",
+                        GrantType::AuthorizationCode => "Data Sync signs in as you in a browser window; needs the Web redirect from step 1.",
+                    };
+                    view! {
+                        <div class="radio">
+                            <input
+                                type="radio"
+                                name="grant-type"
+                                id=id.clone()
+                                value=g.as_str()
+                                prop:checked=move || wizard.draft.with(|d| d.grant_type == g)
+                                on:change=move |_| wizard.draft.update(|d| d.grant_type = g)
+                            />
+                            <label for=id>{g.as_str()}</label>
+                            <span class="hint">" — " {help}</span>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <Show when=auth_code>
+                <Field field=FieldId::ConnectorRedirectUrl placeholder="http://localhost" />
+            </Show>
+            <Show
+                when=move || schema_state.loaded.with(Option::is_some)
+                fallback=|| view! {
+                    <p class="hint">
+                        "Type the entity set name, or "
+                        <A href="/setup/test">"sign in and load the schema (step 7)"</A>
+                        " to pick it from a list."
+                    </p>
+                }
+            >
+                <EntityPicker />
+            </Show>
+            <Field field=FieldId::Entity placeholder="accounts" />
+        </form>
+        <h2>"Values for the connector"</h2>
+        <ol class="checklist">
+            <Check id="connector.entered" label="Enter these values in the OData 4.0 connector's properties">
+                <div class="values">
+                    <CopyValue label="ServiceURL" value=service_url missing="enter the Environment URL (step 4)" />
+                    <CopyValue label="Entity" value=entity missing="type the entity set name above" />
+                    <CopyValue label="EntityURLItemConvention" value=Signal::derive(|| derive::ENTITY_URL_ITEM_CONVENTION.to_string()) />
+                    <h3>"OAuth2"</h3>
+                    <CopyValue label="Authorise URL" value=authorise missing="enter the Directory (tenant) ID (step 4)" />
+                    <CopyValue label="Token URL" value=token missing="enter the Directory (tenant) ID (step 4)" />
+                    <CopyValue label="Client ID" value=client_id missing="enter the Application (client) ID (step 4)" />
+                    <CopyValue label="Client Secret" value=secret masked=true missing="enter the client secret value (step 4); leave blank for a public client" />
+                    <CopyValue label="Resource" value=resource missing="enter the Environment URL (step 4)" />
+                    <CopyValue label="Redirect URL" value=redirect missing="leave blank for client_credentials" />
+                    <CopyValue label="State" value=Signal::derive(String::new) missing="leave blank" />
+                    <CopyValue label="Scope" value=Signal::derive(String::new) missing="leave blank (the v1 endpoints use Resource)" />
+                    <CopyValue label="Grant Type" value=grant />
+                </div>
+            </Check>
+        </ol>
+        <details>
+            <summary>"The same endpoints in the v2.0 form (for tools that use scope instead of resource)"</summary>
+            <CopyValue label="Authorize URL (v2.0)" value=authorise_v2 missing="needs the tenant" />
+            <CopyValue label="Token URL (v2.0)" value=token_v2 missing="needs the tenant" />
+            <CopyValue label="Scope (v2.0)" value=scope_v2 missing="needs the Environment URL" />
+        </details>
+    }
+}

@@ -1,0 +1,264 @@
+//! Sign-in glue: the full-page redirect to Entra ID and the callback, handled exactly once.
+//!
+//! * The PKCE verifier and state survive the redirect in `sessionStorage` (this tab only), keyed
+//!   by state, and are removed the moment the callback is read, before any network call, so a
+//!   reload or a replayed callback URL ends in a clear message instead of a loop.
+//! * `code` and `state` are removed from the address bar and history at once.
+//! * The code is redeemed with the `oauth2` crate, using gloo-net as its HTTP client, through
+//!   CORS (this only works for a redirect registered under *Single-page application*).
+//! * Tokens are kept in memory only (see [`Session`]).
+
+use crate::browser::{self, Store};
+use leptos::prelude::*;
+use oauth2::{
+    basic::BasicClient, AuthType, AuthUrl, AuthorizationCode, ClientId, PkceCodeVerifier,
+    RedirectUrl, TokenResponse as _, TokenUrl,
+};
+use std::{cell::RefCell, rc::Rc};
+use wizard_core::{
+    auth::{self, PendingSignIn, SignInConfig},
+    diagnose::{self, Diagnosis, Stage},
+    jwt::{self, Claims},
+};
+
+/// sessionStorage prefix of pending sign-in requests (one key per state).
+pub const PENDING_PREFIX: &str = "dataverse-wizard.v1.pending.";
+
+/// An access token, in memory only. `Debug` is redacted.
+#[derive(Clone, PartialEq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// The bearer value.
+    ///
+    /// # Security warning
+    /// Never log it or store it.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken([redacted])")
+    }
+}
+
+/// The result of a successful sign-in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignedIn {
+    /// The access token for the environment.
+    pub token: AccessToken,
+    /// Its decoded claims.
+    pub claims: Claims,
+    /// What it was requested for.
+    pub config: SignInConfig,
+}
+
+/// In-memory sign-in state shared by the test page and the callback.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The signed-in result, if any. Memory only: gone on reload, by design.
+    pub signed_in: RwSignal<Option<SignedIn>>,
+    /// The last sign-in failure, shown on the test page.
+    pub failure: RwSignal<Option<Diagnosis>>,
+}
+
+impl Session {
+    /// Provides the context.
+    pub fn provide() -> Self {
+        let s = Session {
+            signed_in: RwSignal::new(None),
+            failure: RwSignal::new(None),
+        };
+        provide_context(s);
+        s
+    }
+
+    /// The session context.
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Forgets the token and any failure (sign out).
+    pub fn sign_out(&self) {
+        self.signed_in.set(None);
+        self.failure.set(None);
+        forget_pending();
+    }
+}
+
+/// Removes every pending sign-in request of this tab.
+pub fn forget_pending() {
+    for key in browser::keys_with_prefix(Store::Session, PENDING_PREFIX) {
+        browser::remove_item(Store::Session, &key);
+    }
+}
+
+/// Builds the authorize request, stores what must survive the redirect and navigates away.
+pub fn start(config: SignInConfig) -> Result<(), Diagnosis> {
+    let request = auth::authorize_request(config, browser::now_secs())
+        .map_err(|e| diagnose::auth_error(&e))?;
+    // One sign-in at a time per tab: an older pending request can only cause confusion.
+    forget_pending();
+    let json = serde_json::to_string(&request.pending).map_err(|e| internal(&e.to_string()))?;
+    browser::set_item(
+        Store::Session,
+        &format!("{PENDING_PREFIX}{}", request.pending.state),
+        &json,
+    )
+    .map_err(|e| internal(&e))?;
+    web_sys::window()
+        .ok_or_else(|| internal("no window"))?
+        .location()
+        .assign(&request.url)
+        .map_err(|e| internal(&browser::js_message(&e)))
+}
+
+fn internal(message: &str) -> Diagnosis {
+    Diagnosis {
+        code: "BROWSER".into(),
+        title: "The browser refused a step of the sign-in".into(),
+        cause: message.into(),
+        fix: "Allow this site to store data for the session (sessionStorage), then try again."
+            .into(),
+        raw: message.into(),
+        link: None,
+    }
+}
+
+/// Takes (reads and removes) the pending request for the callback's state. Also reports whether
+/// some *other* request was pending, which makes a differing state a mismatch rather than a
+/// callback nobody asked for.
+fn take_pending(state: Option<&str>) -> (Option<PendingSignIn>, bool) {
+    let keys = browser::keys_with_prefix(Store::Session, PENDING_PREFIX);
+    let mut found = None;
+    for key in &keys {
+        let value = browser::get_item(Store::Session, key).ok().flatten();
+        browser::remove_item(Store::Session, key);
+        if state.is_some_and(|s| key.strip_prefix(PENDING_PREFIX) == Some(s)) {
+            found = value.and_then(|v| serde_json::from_str::<PendingSignIn>(&v).ok());
+        }
+    }
+    let other = found.is_none() && !keys.is_empty();
+    (found, other)
+}
+
+/// Removes `code`, `state` and the rest of the query from the address bar and history entry.
+pub fn clean_address_bar() {
+    if let Some(window) = web_sys::window() {
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some("/auth/callback"),
+            );
+        }
+    }
+}
+
+/// Handles the callback query exactly once: checks state, redeems the code, decodes the token.
+pub async fn handle_callback(query: &str) -> Result<SignedIn, Diagnosis> {
+    let callback = auth::parse_callback(query);
+    let (pending, other_pending) = take_pending(callback.state());
+    let code = match auth::match_callback(&callback, pending.as_ref(), browser::now_secs()) {
+        Ok(code) => code,
+        Err(auth::AuthError::NoPendingRequest) if other_pending => {
+            return Err(diagnose::state_mismatch())
+        }
+        Err(auth::AuthError::Denied { error, description }) => {
+            return Err(diagnose::callback_error(&error, &description))
+        }
+        Err(e) => return Err(diagnose::auth_error(&e)),
+    };
+    let pending = pending.expect("match_callback succeeded, so a pending request exists");
+    let token = redeem(&pending, code).await?;
+    let claims = jwt::decode_claims(token.secret()).map_err(|e| diagnose::jwt_error(&e))?;
+    Ok(SignedIn {
+        token,
+        claims,
+        config: pending.config,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct FetchError(String);
+
+/// Redeems the code at the v2.0 token endpoint with the `oauth2` crate and gloo-net.
+async fn redeem(pending: &PendingSignIn, code: String) -> Result<AccessToken, Diagnosis> {
+    let cfg = &pending.config;
+    let bad = |e: oauth2::url::ParseError| internal(&e.to_string());
+    let client = BasicClient::new(ClientId::new(cfg.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(auth::authorize_url(&cfg.login_base, &cfg.tenant)).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(auth::token_url(&cfg.login_base, &cfg.tenant)).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(cfg.redirect_uri.clone()).map_err(bad)?)
+        // A public client: client_id in the body, never a secret.
+        .set_auth_type(AuthType::RequestBody);
+
+    // The raw answer, kept for the diagnosis ("raw server answer one click away").
+    let raw: Rc<RefCell<Option<(u16, String)>>> = Rc::default();
+    let http = {
+        let raw = raw.clone();
+        move |request: oauth2::HttpRequest| {
+            let raw = raw.clone();
+            async move {
+                let response = send(request).await?;
+                *raw.borrow_mut() = Some((
+                    response.status().as_u16(),
+                    String::from_utf8_lossy(response.body()).into_owned(),
+                ));
+                Ok::<_, FetchError>(response)
+            }
+        }
+    };
+    let result = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
+        .request_async(&http)
+        .await;
+    match result {
+        Ok(token) => Ok(AccessToken(token.access_token().secret().clone())),
+        Err(oauth2::RequestTokenError::Request(e)) => {
+            Err(diagnose::network_error(Stage::Token, &e.0))
+        }
+        Err(_) => {
+            let (status, body) = raw.borrow().clone().unwrap_or((0, String::new()));
+            Err(diagnose::entra_error(status, &body))
+        }
+    }
+}
+
+/// Sends an `oauth2` request with gloo-net (fetch). Redirects are not followed.
+async fn send(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, FetchError> {
+    use gloo_net::http::{Method, RequestBuilder};
+    let method = match *request.method() {
+        oauth2::http::Method::GET => Method::GET,
+        _ => Method::POST,
+    };
+    let mut builder = RequestBuilder::new(&request.uri().to_string())
+        .method(method)
+        .redirect(web_sys::RequestRedirect::Manual);
+    for (name, value) in request.headers() {
+        if let Ok(v) = value.to_str() {
+            builder = builder.header(name.as_str(), v);
+        }
+    }
+    let body = js_sys::Uint8Array::from(request.body().as_slice());
+    let response = builder
+        .body(body)
+        .map_err(|e| FetchError(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| FetchError(e.to_string()))?;
+    let status = response.status();
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| FetchError(e.to_string()))?;
+    let mut out = oauth2::http::Response::builder().status(status);
+    if let Some(ct) = response.headers().get("content-type") {
+        out = out.header("content-type", ct);
+    }
+    out.body(bytes).map_err(|e| FetchError(e.to_string()))
+}

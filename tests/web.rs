@@ -1,0 +1,160 @@
+//! Browser glue tests, run in headless Chromium by `wasm-bindgen-test` (`make test-wasm`).
+#![cfg(target_arch = "wasm32")]
+
+use dataverse_wizard::{
+    browser::{self, Store},
+    state::{self, Wizard},
+};
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+use wizard_core::draft::{Draft, FieldId, SecretInput};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn clear() {
+    let _ = leptos::task::Executor::init_wasm_bindgen();
+    for store in [Store::Local, Store::Session] {
+        for key in browser::keys_with_prefix(store, state::KEY_PREFIX) {
+            browser::remove_item(store, &key);
+        }
+    }
+}
+
+/// Lets effects run.
+async fn tick() {
+    leptos::task::tick().await;
+    gloo_timers_sleep(10).await;
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn storage_round_trip_in_both_stores() {
+    clear();
+    for store in [Store::Local, Store::Session] {
+        browser::set_item(store, "dataverse-wizard.test", "value").unwrap();
+        assert_eq!(
+            browser::get_item(store, "dataverse-wizard.test")
+                .unwrap()
+                .as_deref(),
+            Some("value")
+        );
+        browser::remove_item(store, "dataverse-wizard.test");
+        assert_eq!(
+            browser::get_item(store, "dataverse-wizard.test").unwrap(),
+            None
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn full_storage_gives_a_message_and_keeps_the_previous_value() {
+    clear();
+    browser::set_item(Store::Local, "dataverse-wizard.keep", "previous").unwrap();
+    // Far beyond Chromium's per-origin localStorage quota (5 MiB of UTF-16).
+    let huge = "x".repeat(12 * 1024 * 1024);
+    let err = browser::set_item(Store::Local, "dataverse-wizard.huge", &huge).unwrap_err();
+    assert!(
+        err.contains("full"),
+        "message should say storage is full: {err}"
+    );
+    assert_eq!(
+        browser::get_item(Store::Local, "dataverse-wizard.keep")
+            .unwrap()
+            .as_deref(),
+        Some("previous")
+    );
+    clear();
+}
+
+#[wasm_bindgen_test]
+async fn draft_persists_to_local_storage_and_secret_only_to_session_storage() {
+    clear();
+    let owner = Owner::new();
+    owner.set();
+    let wizard = Wizard::provide();
+    wizard.set_field(
+        FieldId::TenantId,
+        "11111111-2222-3333-4444-555555555555".into(),
+    );
+    wizard.set_field(
+        FieldId::ClientSecret,
+        "abC8Q~very-secret-value-1234567890abcdefgh".into(),
+    );
+    wizard.set_tick("register.open", true);
+    tick().await;
+
+    let local = browser::get_item(Store::Local, state::DRAFT_KEY)
+        .unwrap()
+        .expect("draft saved");
+    assert!(local.contains("11111111-2222-3333-4444-555555555555"));
+    assert!(local.contains("register.open"));
+    assert!(
+        !local.contains("very-secret"),
+        "the secret must never reach localStorage"
+    );
+    let session = browser::get_item(Store::Session, state::SECRET_KEY).unwrap();
+    assert_eq!(
+        session.as_deref(),
+        Some("abC8Q~very-secret-value-1234567890abcdefgh")
+    );
+
+    // A second wizard (a reload) restores both.
+    let owner2 = Owner::new();
+    owner2.set();
+    let reloaded = Wizard::provide();
+    let draft = reloaded.draft.get_untracked();
+    assert_eq!(draft.tenant_id, "11111111-2222-3333-4444-555555555555");
+    assert!(draft.ticks.contains("register.open"));
+    assert_eq!(
+        draft.client_secret.expose(),
+        "abC8Q~very-secret-value-1234567890abcdefgh"
+    );
+
+    // Start over forgets everything, in both stores.
+    reloaded.start_over();
+    tick().await;
+    assert_eq!(
+        browser::get_item(Store::Session, state::SECRET_KEY).unwrap(),
+        None
+    );
+    let local = browser::get_item(Store::Local, state::DRAFT_KEY)
+        .unwrap()
+        .unwrap_or_default();
+    assert!(!local.contains("11111111-2222"));
+    assert_eq!(reloaded.draft.get_untracked(), Draft::default());
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn unreadable_saved_progress_is_kept_aside_with_a_notice() {
+    clear();
+    browser::set_item(Store::Local, state::DRAFT_KEY, "{not json").unwrap();
+    let owner = Owner::new();
+    owner.set();
+    let wizard = Wizard::provide();
+    assert_eq!(wizard.draft.get_untracked().tenant_id, "");
+    assert!(wizard
+        .storage_notice
+        .get_untracked()
+        .unwrap()
+        .contains("could not be read"));
+    let kept =
+        browser::get_item(Store::Local, &format!("{}.unreadable", state::DRAFT_KEY)).unwrap();
+    assert_eq!(kept.as_deref(), Some("{not json"));
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn secret_input_debug_is_redacted() {
+    let s = SecretInput::new("abC8Q~very-secret".into());
+    assert!(!format!("{s:?}").contains("very-secret"));
+}
