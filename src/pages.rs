@@ -36,11 +36,39 @@ pub fn Welcome() -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
+            <TrySandbox />
             <h2>"The steps"</h2>
             <ol class="overview">
                 {Step::ALL.iter().map(|s| view! { <li>{s.title()}</li> }).collect_view()}
             </ol>
             <ImportPanel />
+        </section>
+    }
+}
+
+/// "Try with the sandbox": fills in the local sandbox tenant's ready-made app and environment.
+#[component]
+pub fn TrySandbox() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_click = move |_| {
+        let typed = wizard.draft.with_untracked(|d| !d.tenant_id.is_empty() || !d.client_id.is_empty() || !d.environment_url.is_empty());
+        if typed && !crate::browser::confirm("Replace the values you entered with the sandbox's?") {
+            return;
+        }
+        let mut draft = wizard_core::draft::sandbox::draft(wizard.today);
+        draft.ticks = wizard.draft.with_untracked(|d| d.ticks.clone());
+        wizard.replace(draft);
+        navigate("/setup/details", Default::default());
+    };
+    view! {
+        <section class="sandbox" aria-labelledby="sandbox-title">
+            <h2 id="sandbox-title">"No tenant at hand?"</h2>
+            <p>
+                "The local sandbox (started by " <code>"make serve"</code>
+                ") emulates Entra ID and a Dataverse environment on this computer. Try the whole flow with its ready-made app."
+            </p>
+            <button type="button" class="secondary" on:click=on_click>"Try with the sandbox"</button>
         </section>
     }
 }
