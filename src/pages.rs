@@ -52,7 +52,9 @@ pub fn TrySandbox() -> impl IntoView {
     let wizard = Wizard::expect();
     let navigate = leptos_router::hooks::use_navigate();
     let on_click = move |_| {
-        let typed = wizard.draft.with_untracked(|d| !d.tenant_id.is_empty() || !d.client_id.is_empty() || !d.environment_url.is_empty());
+        let typed = wizard.draft.with_untracked(|d| {
+            !d.tenant_id.is_empty() || !d.client_id.is_empty() || !d.environment_url.is_empty()
+        });
         if typed && !crate::browser::confirm("Replace the values you entered with the sandbox's?") {
             return;
         }

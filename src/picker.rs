@@ -2,30 +2,10 @@
 
 use crate::{schema::SchemaState, state::Wizard};
 use leptos::prelude::*;
-use wizard_core::{csdl::SetSummary, derive, draft::FieldId};
+use wizard_core::{csdl::filter_sets as filter, derive, draft::FieldId};
 
 /// How many matches are shown at once; typing narrows the rest.
 const SHOWN: usize = 60;
-
-/// Case-insensitive filter of entity sets by name (or key), best matches (prefix) first.
-pub fn filter<'a>(sets: &'a [SetSummary], query: &str) -> Vec<&'a SetSummary> {
-    let q = query.trim().to_lowercase();
-    if q.is_empty() {
-        return sets.iter().collect();
-    }
-    let mut prefix = Vec::new();
-    let mut inner = Vec::new();
-    for s in sets {
-        let name = s.name.to_lowercase();
-        if name.starts_with(&q) {
-            prefix.push(s);
-        } else if name.contains(&q) || s.key.iter().any(|k| k.to_lowercase().contains(&q)) {
-            inner.push(s);
-        }
-    }
-    prefix.extend(inner);
-    prefix
-}
 
 /// The entity picker. Choosing a set fills the draft's Entity field.
 #[component]
@@ -161,39 +141,5 @@ pub fn EntityPicker() -> impl IntoView {
                 </p>
             })}
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(name: &str, key: &str) -> SetSummary {
-        SetSummary {
-            name: name.into(),
-            entity_type: format!("ns.{name}"),
-            key: vec![key.into()],
-        }
-    }
-
-    #[test]
-    fn prefix_matches_come_first_and_case_is_ignored() {
-        let sets = vec![
-            set("contacts", "contactid"),
-            set("accounts", "accountid"),
-            set("accountleads", "accountleadid"),
-        ];
-        let names: Vec<_> = filter(&sets, "ACC")
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(names, ["accounts", "accountleads"]);
-        let names: Vec<_> = filter(&sets, "count")
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(names, ["accounts", "accountleads"]);
-        assert_eq!(filter(&sets, "").len(), 3);
-        assert!(filter(&sets, "zzz").is_empty());
     }
 }

@@ -1093,7 +1093,9 @@ pub mod sandbox {
             client_id: CLIENT_ID.into(),
             object_id: SERVICE_PRINCIPAL_OBJECT_ID.into(),
             client_secret: SecretInput::new(CLIENT_SECRET.into()),
-            secret_expires: (today + chrono::Days::new(365)).format("%Y-%m-%d").to_string(),
+            secret_expires: (today + chrono::Days::new(365))
+                .format("%Y-%m-%d")
+                .to_string(),
             environment_url: ENVIRONMENT_URL.into(),
             ..Draft::default()
         }
@@ -1107,8 +1109,17 @@ pub mod sandbox {
         #[test]
         fn values_match_the_sandbox_config_file() {
             let toml = include_str!("../../sandbox/sandbox.toml");
-            for value in [TENANT_ID, CLIENT_ID, SERVICE_PRINCIPAL_OBJECT_ID, CLIENT_SECRET, APP_NAME] {
-                assert!(toml.contains(value), "sandbox.toml no longer contains {value}");
+            for value in [
+                TENANT_ID,
+                CLIENT_ID,
+                SERVICE_PRINCIPAL_OBJECT_ID,
+                CLIENT_SECRET,
+                APP_NAME,
+            ] {
+                assert!(
+                    toml.contains(value),
+                    "sandbox.toml no longer contains {value}"
+                );
             }
             assert!(toml.contains("org = \"contoso\""));
         }
@@ -1117,7 +1128,10 @@ pub mod sandbox {
         fn the_sandbox_draft_has_no_errors_but_the_entity() {
             let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
             let problems = draft(today).problems(today);
-            let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
+            let errors: Vec<_> = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .collect();
             assert_eq!(errors.len(), 1, "{errors:?}");
             assert_eq!(errors[0].field, Some(crate::draft::FieldId::Entity));
         }
