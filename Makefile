@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 8081
 APP_PORT ?= 8080
 SANDBOX_CONFIG ?= sandbox/sandbox.toml
 
-.PHONY: serve build test test-native test-wasm test-e2e bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean
+.PHONY: serve build test test-native test-wasm test-e2e bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz
 
 bootstrap-serve:
 	@scripts/bootstrap.sh serve
@@ -37,11 +37,24 @@ test-wasm:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	CHROMEDRIVER=/usr/bin/chromedriver \
 	WASM_BINDGEN_TEST_TIMEOUT=120 \
-	cargo test -p dataverse-wizard --target wasm32-unknown-unknown --test web
+	cargo test -p dataverse-wizard --target wasm32-unknown-unknown --tests
 
 test-e2e: build
 	cargo build --release -p sandbox
 	cd e2e && npx playwright test --config playwright.config.mjs
+
+## Fuzz the hostile-input parsers (CSDL, import JSON, fields) with cargo-fuzz, FUZZ_SECONDS (default 60)
+## per target; installs cargo-fuzz if missing; fails on a crash. Not part of `make test`. See fuzz/README.md.
+fuzz:
+	@fuzz/run.sh
+
+## Performance in headless Chromium against the release build: parse vs DOMParser, longest main-thread
+## task during a load, picker filter per keystroke, cache, bundle size. One table; JSON in bench-results/.
+## BENCH_FIXTURES=DIR (default ../shared/fixtures/csdl), BENCH_RUNS=N (default 7).
+bench: bootstrap-test
+	trunk build --release --offline --skip-version-check
+	trunk build --release --offline --skip-version-check --dist target/bench-dist --public-url /bench/ e2e/bench/index.html
+	node e2e/bench.mjs
 
 fmt:
 	cargo fmt --all

@@ -187,6 +187,10 @@ pub struct Schema {
     pub function_count: usize,
 }
 
+/// How many base types a key lookup follows before giving up (cycles, hostile chains); real
+/// Dataverse chains are about 3 deep.
+pub const MAX_BASE_DEPTH: usize = 64;
+
 impl Schema {
     /// Replaces a leading alias in a qualified name by its namespace
     /// (`mscrm.account` → `Microsoft.Dynamics.CRM.account`); also inside `Collection(…)`.
@@ -214,17 +218,23 @@ impl Schema {
 
     /// The key of an entity type (qualified or alias-qualified), walking base types.
     pub fn key_of_type(&self, qualified: &str) -> Vec<String> {
-        let mut current = self.entity_type(qualified);
-        let mut steps = 0;
-        while let Some(t) = current {
-            if !t.key.is_empty() {
-                return t.key.clone();
+        self.walk_key(qualified, |q| self.entity_type(q))
+    }
+
+    /// Walks at most [`MAX_BASE_DEPTH`] base types (real chains are about 3 deep), so a cycle or
+    /// a hostile chain costs a bounded number of lookups.
+    fn walk_key<'a>(
+        &'a self,
+        qualified: &str,
+        lookup: impl Fn(&str) -> Option<&'a EntityType>,
+    ) -> Vec<String> {
+        let mut current = lookup(qualified);
+        for _ in 0..MAX_BASE_DEPTH {
+            match current {
+                Some(t) if !t.key.is_empty() => return t.key.clone(),
+                Some(t) => current = t.base_type.as_deref().and_then(&lookup),
+                None => break,
             }
-            steps += 1;
-            if steps > self.entity_types.len() {
-                break; // base-type cycle
-            }
-            current = t.base_type.as_deref().and_then(|b| self.entity_type(b));
         }
         Vec::new()
     }
@@ -236,13 +246,20 @@ impl Schema {
 
     /// Entity sets sorted by name with their keys, for the picker.
     pub fn set_summaries(&self) -> Vec<SetSummary> {
+        // One index for all sets: linear lookups per set would make this quadratic.
+        let index: std::collections::HashMap<String, &EntityType> = self
+            .entity_types
+            .iter()
+            .map(|t| (t.qualified_name(), t))
+            .collect();
+        let lookup = |q: &str| index.get(self.resolve_alias(q).as_str()).copied();
         let mut out: Vec<SetSummary> = self
             .entity_sets
             .iter()
             .map(|s| SetSummary {
                 name: s.name.clone(),
                 entity_type: s.entity_type.clone(),
-                key: self.key_of(s),
+                key: self.walk_key(&s.entity_type, lookup),
             })
             .collect();
         out.sort_by(|a, b| {
