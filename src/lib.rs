@@ -5,6 +5,7 @@
 //! `wizard_core` crate.
 
 pub mod browser;
+pub mod cache;
 pub mod components;
 pub mod dataverse;
 pub mod pages;
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
     let wizard = Wizard::provide();
     signin::Session::provide();
     schema::SchemaState::provide();
+    cache::CacheState::provide();
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -33,6 +35,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Dataverse connection wizard"</A>
                 <nav aria-label="Site">
                     <A href="/setup/register">"Setup"</A>
+                    <A href="/settings">"Settings"</A>
                 </nav>
             </header>
             <Show when=move || wizard.storage_notice.with(Option::is_some)>
@@ -45,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::Welcome />
                     <Route path=path!("/setup/:step") view=pages::StepPage />
                     <Route path=path!("/auth/callback") view=pages::AuthCallback />
+                    <Route path=path!("/settings") view=pages::Settings />
                 </Routes>
             </main>
         </Router>

@@ -1,10 +1,12 @@
 //! The wizard's pages: welcome, the seven setup steps, and not-found.
 
 mod export;
+mod settings;
 mod steps;
 mod test;
 
 pub use export::ImportPanel;
+pub use settings::Settings;
 pub use test::AuthCallback;
 
 use crate::state::{self, Wizard};
@@ -96,6 +98,18 @@ pub fn StepPage() -> impl IntoView {
             state::remember_step(s);
         }
     });
+    // Moving to another step replaces the page's content: put the focus at the start of the new
+    // step (its heading, or the field named in the address such as #client-secret from the
+    // review's problem list), so keyboard and screen-reader users are not left at the top of the
+    // document. Not on the first render: a page load keeps the browser's own focus.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |prev: Option<Option<Step>>| {
+        let current = step.get();
+        if prev.is_some_and(|p| p != current) {
+            focus_step_start(&location.hash.get_untracked());
+        }
+        current
+    });
     move || {
         match step.get() {
         None => view! { <NotFound /> }.into_any(),
@@ -104,7 +118,7 @@ pub fn StepPage() -> impl IntoView {
                 <StepList current=step />
                 <section class="step" aria-labelledby="step-title">
                     <p class="step-count">{format!("Step {} of {}", step.number(), Step::ALL.len())}</p>
-                    <h1 id="step-title">{step.title()}</h1>
+                    <h1 id="step-title" tabindex="-1">{step.title()}</h1>
                     {steps::content(step)}
                     <StepButtons step=step />
                 </section>
@@ -112,6 +126,22 @@ pub fn StepPage() -> impl IntoView {
         }
         .into_any(),
     }
+    }
+}
+
+/// Focuses the element named by the address's fragment (`#client-secret`), else the step heading.
+fn focus_step_start(hash: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let id = hash.strip_prefix('#').unwrap_or(hash);
+    let target = Some(id)
+        .filter(|id| !id.is_empty())
+        .and_then(|id| doc.get_element_by_id(id))
+        .or_else(|| doc.get_element_by_id("step-title"));
+    if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
     }
 }
 

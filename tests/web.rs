@@ -12,7 +12,7 @@ use wizard_core::draft::{Draft, FieldId, SecretInput};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn clear() {
-    let _ = leptos::task::Executor::init_wasm_bindgen();
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     for store in [Store::Local, Store::Session] {
         for key in browser::keys_with_prefix(store, state::KEY_PREFIX) {
             browser::remove_item(store, &key);

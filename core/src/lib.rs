@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod cache_record;
 pub mod cloud;
 pub mod csdl;
 pub mod derive;

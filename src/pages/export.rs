@@ -144,13 +144,13 @@ pub fn ImportPanel() -> impl IntoView {
             false
         }
     };
-    let apply_file = apply.clone();
+    let apply_file = apply;
     let on_file = move |ev: web_sys::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
-        let apply = apply_file.clone();
+        let apply = apply_file;
         spawn_local(async move {
             match browser::read_file_text(&file).await {
                 Ok(json) => {

@@ -3,9 +3,10 @@
 
 use crate::{
     browser,
+    cache::{self, CacheState},
     dataverse::{self, Progress},
     picker::EntityPicker,
-    schema::{self, human_bytes, SchemaState},
+    schema::{self, human_bytes, Loaded, SchemaState},
     signin::{self, Session},
     state::Wizard,
 };
@@ -13,6 +14,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
 use wizard_core::{
     auth::SignInConfig,
+    cache_record::{self, age_text, SchemaDiff},
     csdl, derive,
     diagnose::{self, Diagnosis},
     jwt,
@@ -196,12 +198,18 @@ fn MetadataLoader() -> impl IntoView {
     let wizard = Wizard::expect();
     let session = Session::expect();
     let schema_state = SchemaState::expect();
+    let cache_state = CacheState::expect();
     let progress = RwSignal::new(None::<Progress>);
     let failure = RwSignal::new(None::<Diagnosis>);
     let cancel = StoredValue::new_local(None::<web_sys::AbortController>);
     let busy = move || progress.with(Option::is_some);
 
-    let on_load = move |_| {
+    // A refreshed schema waiting for the user's decision, with what changed.
+    let pending = RwSignal::new(None::<(Loaded, SchemaDiff)>);
+
+    // Downloads and parses `$metadata`. A plain load replaces the schema in memory and the cached
+    // record; a refresh of a cached schema first shows what changed (see `pending`).
+    let fetch = move |refresh: bool| {
         let Some(signed) = session.signed_in.get_untracked() else {
             return;
         };
@@ -212,6 +220,7 @@ fn MetadataLoader() -> impl IntoView {
         let signal = controller.signal();
         cancel.set_value(Some(controller));
         failure.set(None);
+        pending.set(None);
         progress.set(Some(Progress::default()));
         spawn_local(async move {
             let result = dataverse::metadata(
@@ -226,14 +235,68 @@ fn MetadataLoader() -> impl IntoView {
             cancel.set_value(None);
             progress.set(None);
             match result {
-                Ok(bytes) => match schema::parse(&bytes, format!("{service}$metadata")) {
-                    Ok(loaded) => schema_state.loaded.set(Some(loaded)),
-                    Err(e) => failure.set(Some(diagnose::csdl_error(&e))),
-                },
+                Ok(bytes) => {
+                    match schema::parse_off_thread(bytes, format!("{service}$metadata")).await {
+                        Ok(loaded) => {
+                            let old = schema_state.loaded.with_untracked(|l| {
+                                l.as_ref()
+                                    .filter(|l| l.source == cache::cache_source(&service))
+                                    .map(|l| l.schema.clone())
+                            });
+                            match old {
+                                Some(old) if refresh => {
+                                    let d = cache_record::diff(&old, &loaded.schema);
+                                    pending.set(Some((loaded, d)));
+                                }
+                                _ => {
+                                    let (schema, bytes) = (loaded.schema.clone(), loaded.bytes);
+                                    schema_state.loaded.set(Some(loaded));
+                                    cache_state.store(&service, &schema, bytes as u64).await;
+                                }
+                            }
+                        }
+                        Err(e) => failure.set(Some(diagnose::csdl_error(&e))),
+                    }
+                }
                 Err(_) if was_cancelled => failure.set(Some(cancelled())),
                 Err(d) => failure.set(Some(d)),
             }
         });
+    };
+    let on_load = move |_| fetch(false);
+    let on_refresh = move |_| fetch(true);
+    let on_replace = move |_| {
+        let Some((loaded, _)) = pending.get_untracked() else {
+            return;
+        };
+        pending.set(None);
+        let service = derive_service(wizard);
+        let (schema, bytes) = (loaded.schema.clone(), loaded.bytes);
+        schema_state.loaded.set(Some(loaded));
+        spawn_local(async move {
+            cache_state.store(&service, &schema, bytes as u64).await;
+        });
+    };
+    let on_keep = move |_| pending.set(None);
+    let on_sign_in_to_refresh = move |_| {
+        if let Ok(cfg) = sign_in_config(wizard) {
+            if let Err(d) = signin::start(cfg) {
+                failure.set(Some(d));
+            }
+        }
+    };
+    // The cached record behind the schema on screen, when it belongs to this environment.
+    let cached_here = move || {
+        let service = cache::service_url(wizard)?;
+        cache_state
+            .current
+            .get()
+            .filter(|m| m.url == service)
+            .filter(|_| {
+                schema_state
+                    .loaded
+                    .with(|l| l.as_ref().is_some_and(|l| !l.source.starts_with("file: ")))
+            })
     };
     let on_cancel = move |_| {
         cancel.with_value(|c| {
@@ -260,7 +323,7 @@ fn MetadataLoader() -> impl IntoView {
             match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
                 Ok(buf) => {
                     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                    match schema::parse(&bytes, format!("file: {name}")) {
+                    match schema::parse_off_thread(bytes, format!("file: {name}")).await {
                         Ok(loaded) => schema_state.loaded.set(Some(loaded)),
                         Err(e) => failure.set(Some(diagnose::csdl_error(&e))),
                     }
@@ -300,14 +363,92 @@ fn MetadataLoader() -> impl IntoView {
                 }
             })}
             {move || failure.get().map(|d| view! { <DiagnosisView diagnosis=d /> })}
+            {move || cache_state.unavailable_text().map(|t| view! { <p class="msg warning" role="status">{t}</p> })}
+            {move || cache_state.notice.get().map(|t| view! { <p class="msg warning" role="status">{t}</p> })}
+            {move || cached_here().map(|m| view! {
+                <div class="cached" role="group" aria-label="Cached schema">
+                    <p role="status">
+                        {format!(
+                            "This environment's schema is cached in this browser: {} entity sets, {}.",
+                            m.entity_sets,
+                            age_text(js_sys::Date::now(), m.fetched_at_ms)
+                        )}
+                    </p>
+                    <div class="actions">
+                        <button type="button" class="secondary" on:click=on_refresh disabled=move || busy() || session.signed_in.with(Option::is_none)>"Refresh"</button>
+                    </div>
+                    <Show when=move || session.signed_in.with(Option::is_none)>
+                        <p class="hint">"Refreshing fetches $metadata anew, which needs sign-in."</p>
+                        <button type="button" class="secondary" on:click=on_sign_in_to_refresh>"Sign in to refresh"</button>
+                    </Show>
+                </div>
+            })}
+            {move || pending.get().map(|(_, d)| view! {
+                <section class="diff" aria-labelledby="diff-title">
+                    <h3 id="diff-title">"What changed since the cached copy"</h3>
+                    <p role="status">{d.summary()}</p>
+                    {(!d.sets_added.is_empty()).then(|| view! {
+                        <h4>"Entity sets added"</h4>
+                        <ul aria-label="Entity sets added">{d.sets_added.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
+                    })}
+                    {(!d.sets_removed.is_empty()).then(|| view! {
+                        <h4>"Entity sets removed"</h4>
+                        <ul aria-label="Entity sets removed">{d.sets_removed.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
+                    })}
+                    {(!d.sets_retyped.is_empty()).then(|| view! {
+                        <h4>"Entity sets with a new entity type"</h4>
+                        <ul aria-label="Entity sets with a new entity type">{d.sets_retyped.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
+                    })}
+                    {(!d.types_changed.is_empty()).then(|| view! {
+                        <h4>"Entity types whose properties changed"</h4>
+                        <ul aria-label="Entity types whose properties changed">
+                            {d.types_changed.iter().map(|t| {
+                                let mut parts = Vec::new();
+                                if !t.added.is_empty() { parts.push(format!("added {}", t.added.join(", "))); }
+                                if !t.removed.is_empty() { parts.push(format!("removed {}", t.removed.join(", "))); }
+                                if !t.retyped.is_empty() {
+                                    parts.push(format!("type changed: {}", t.retyped.iter().map(|r| format!("{} {} → {}", r.name, r.old_type, r.new_type)).collect::<Vec<_>>().join(", ")));
+                                }
+                                view! { <li><code>{t.entity_type.clone()}</code> ": " {parts.join("; ")}</li> }
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=on_replace>"Replace the cached schema"</button>
+                        <button type="button" class="secondary" on:click=on_keep>"Keep the old one"</button>
+                    </div>
+                </section>
+            })}
             {move || schema_state.loaded.get().map(|l| view! {
                 <p class="msg ok" role="status">
-                    {format!(
-                        "Schema loaded from {}: {} entity sets, {} entity types, {} ({} ms to parse).",
-                        l.source, l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
-                    )}
+                    {if l.source.starts_with("cache: ") {
+                        format!(
+                            "Schema loaded from the cache: {} entity sets, {} entity types (source {}, read in {} ms).",
+                            l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
+                        )
+                    } else {
+                        format!(
+                            "Schema loaded from {}: {} entity sets, {} entity types, {} ({} ms to parse).",
+                            l.source, l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
+                        )
+                    }}
                 </p>
             })}
+            {move || {
+                let (_, write_ms) = cache_state.timings.get();
+                let m = cached_here()?;
+                let write_ms = write_ms?;
+                Some(view! {
+                    <p class="hint" role="status">
+                        {format!(
+                            "Cached in this browser: record {} ({:.1} % of the source), written in {} ms.",
+                            human_bytes(m.record_bytes),
+                            m.record_bytes as f64 * 100.0 / (m.source_bytes.max(1)) as f64,
+                            write_ms.round()
+                        )}
+                    </p>
+                })
+            }}
             <div class="field">
                 <label for="metadata-file">"Or load $metadata from a file"</label>
                 <p class="hint" id="metadata-file-hint">"For environments where sign-in or CORS is not possible: save " <code>"…/api/data/v9.2/$metadata"</code> " from a signed-in browser tab and choose the file here."</p>
