@@ -52,6 +52,156 @@ pub fn parse(bytes: &[u8], source: String) -> Result<Loaded, csdl::CsdlError> {
     })
 }
 
+/// Documents smaller than this are parsed on the main thread: well under one frame, and no worker
+/// start-up.
+const OFF_THREAD_MIN_BYTES: usize = 256 * 1024;
+
+/// The worker script trunk emits for `src/bin/parse-worker.rs` (workers are not file-hashed).
+const WORKER_URL: &str = "/parse-worker_loader.js";
+
+/// Parses `$metadata` bytes in the parse worker, so the page stays responsive; the time covers the
+/// whole round trip (transfer, parse, and reading the result back). Falls back to [`parse`] on this
+/// thread when the document is small, when workers are unavailable, or when the worker reports a
+/// failure (which gives the exact [`csdl::CsdlError`]).
+pub async fn parse_off_thread(bytes: Vec<u8>, source: String) -> Result<Loaded, csdl::CsdlError> {
+    if bytes.len() < OFF_THREAD_MIN_BYTES || bytes.len() > csdl::MAX_METADATA_BYTES {
+        return parse(&bytes, source);
+    }
+    let start = js_sys::Date::now();
+    match worker::parse(&bytes).await {
+        Some(schema) => Ok(Loaded {
+            schema: Arc::new(schema),
+            source,
+            bytes: bytes.len(),
+            parse_ms: js_sys::Date::now() - start,
+        }),
+        None => parse(&bytes, source),
+    }
+}
+
+/// The long-lived parse worker and its pending requests.
+mod worker {
+    use super::WORKER_URL;
+    use std::{cell::RefCell, collections::HashMap};
+    use wasm_bindgen::{prelude::*, JsCast};
+    use wizard_core::csdl::Schema;
+
+    struct Pool {
+        worker: web_sys::Worker,
+        next_id: u32,
+        /// Request id → the `resolve` of the promise awaiting it.
+        pending: HashMap<u32, js_sys::Function>,
+        /// Requests (message, transfer list) held until the worker says it is ready: a message
+        /// posted while its wasm is still loading would be lost.
+        queued: Option<Vec<(js_sys::Array, js_sys::Array)>>,
+        _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
+        _on_error: Closure<dyn Fn(web_sys::Event)>,
+    }
+
+    thread_local! {
+        static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
+    }
+
+    fn start() -> Option<Pool> {
+        let worker = web_sys::Worker::new(WORKER_URL).ok()?;
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| {
+                if ev.data().as_string().as_deref() == Some("ready") {
+                    POOL.with(|p| {
+                        if let Some(pool) = p.borrow_mut().as_mut() {
+                            for (msg, transfer) in pool.queued.take().unwrap_or_default() {
+                                let _ = pool.worker.post_message_with_transfer(&msg, &transfer);
+                            }
+                        }
+                    });
+                    return;
+                }
+                let msg = js_sys::Array::from(&ev.data());
+                let id = msg.get(0).as_f64().unwrap_or(-1.0) as u32;
+                let resolve = POOL.with(|p| p.borrow_mut().as_mut()?.pending.remove(&id));
+                if let Some(resolve) = resolve {
+                    let _ = resolve.call1(&JsValue::NULL, &msg.get(1));
+                }
+            });
+        // A worker that cannot start (script missing, wasm refused): answer every pending request
+        // with "no result" and forget the worker, so callers fall back to the main thread.
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|_| fail());
+        // The same when it has not said "ready" after a while (a wasm that fails to instantiate
+        // inside the worker raises no error event here).
+        if let Some(window) = web_sys::window() {
+            let check = Closure::once_into_js(|| {
+                let stuck = POOL.with(|p| p.borrow().as_ref().is_some_and(|p| p.queued.is_some()));
+                if stuck {
+                    fail();
+                }
+            });
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                check.unchecked_ref(),
+                READY_TIMEOUT_MS,
+            );
+        }
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(Pool {
+            worker,
+            next_id: 0,
+            pending: HashMap::new(),
+            queued: Some(Vec::new()),
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Drops the worker and answers its pending requests with "no result".
+    fn fail() {
+        let pool = POOL.with(|p| p.borrow_mut().take());
+        if let Some(pool) = pool {
+            pool.worker.terminate();
+            for resolve in pool.pending.into_values() {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+            }
+        }
+    }
+
+    /// How long the worker may take to load before the main thread parses instead.
+    const READY_TIMEOUT_MS: i32 = 10_000;
+
+    /// The schema parsed by the worker; `None` when the worker failed or could not be used.
+    pub async fn parse(bytes: &[u8]) -> Option<Schema> {
+        let copy = js_sys::Uint8Array::new_with_length(bytes.len() as u32);
+        copy.copy_from(bytes);
+        let mut request = None;
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            request = POOL.with(|p| {
+                let mut p = p.borrow_mut();
+                if p.is_none() {
+                    *p = start();
+                }
+                let pool = p.as_mut()?;
+                let id = pool.next_id;
+                pool.next_id = pool.next_id.wrapping_add(1);
+                let msg = js_sys::Array::of2(&JsValue::from(id), &copy);
+                let transfer = js_sys::Array::of1(&copy.buffer());
+                match pool.queued.as_mut() {
+                    Some(queue) => queue.push((msg, transfer)),
+                    None => pool
+                        .worker
+                        .post_message_with_transfer(&msg, &transfer)
+                        .ok()?,
+                }
+                pool.pending.insert(id, resolve);
+                Some(())
+            });
+        });
+        request?;
+        let json = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()?
+            .as_string()?;
+        serde_json::from_str(&json).ok()
+    }
+}
+
 /// Human-readable size: "3.5 MB", "812 KB".
 pub fn human_bytes(n: u64) -> String {
     if n >= 1_000_000 {

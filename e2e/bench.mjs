@@ -1,0 +1,335 @@
+// `make bench`: performance of the release build in headless Chromium, side by side.
+//
+// Expects dist/ (the app, `trunk build --release`) and target/bench-dist/ (the parse hooks of
+// src/bin/bench.rs, built from e2e/bench/index.html): the Makefile builds both first. Serves them
+// itself on APP_PORT (default 8080): the app at /, the bench page at /bench/, fixtures at /fixtures/.
+//
+// For every CSDL file in BENCH_FIXTURES (default ../shared/fixtures/csdl relative to the repo):
+//   - our parse (wasm, main thread, + entity sets with keys) vs DOMParser on the same text in the
+//     same page extracting the same sets and keys, and the ratio;
+//   - a full load in the real app (file input → read → parse → schema shown → cache write if the
+//     app has one): the longest main-thread task (PerformanceObserver "longtask"), with the parse
+//     worker and with the worker blocked (main-thread fallback);
+// over the largest document: schema in memory → picker ready, and picker filter time per
+// keystroke; the IndexedDB record size when the app writes one; the bundle (raw and gzip).
+// Medians of BENCH_RUNS runs (default 7, at least 5). Prints one table; writes
+// bench-results/bench.json. No budgets are asserted: ratios are reported.
+import { chromium } from "playwright-core";
+import { createServer } from "node:http";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { extname, join, normalize, resolve, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const fixturesDir = resolve(repo, process.env.BENCH_FIXTURES || "../shared/fixtures/csdl");
+const RUNS = Math.max(5, Number(process.env.BENCH_RUNS || 7));
+const port = Number(process.env.APP_PORT || 8080);
+const dist = join(repo, "dist");
+const benchDist = join(repo, "target", "bench-dist");
+const origin = `http://localhost:${port}`;
+
+for (const [dir, what] of [[dist, "dist/ (trunk build --release)"], [benchDist, "target/bench-dist (see Makefile bench)"]]) {
+  if (!existsSync(join(dir, "index.html"))) {
+    console.error(`bench: ${what} is missing; run \`make bench\``);
+    process.exit(2);
+  }
+}
+const fixtures = readdirSync(fixturesDir)
+  .filter((f) => /\.(xml|csdl|edmx)$/i.test(f))
+  .map((f) => ({ name: f, bytes: statSync(join(fixturesDir, f)).size }))
+  .sort((a, b) => a.bytes - b.bytes);
+if (!fixtures.length) {
+  console.error(`bench: no .xml CSDL files in ${fixturesDir}`);
+  process.exit(2);
+}
+
+// ---- static server: app (SPA fallback), bench page, fixtures ----
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".css": "text/css; charset=utf-8", ".xml": "application/xml" };
+function inside(root, rel) {
+  const p = normalize(join(root, decodeURIComponent(rel)));
+  return p.startsWith(root) && existsSync(p) && statSync(p).isFile() ? p : null;
+}
+const server = createServer((req, res) => {
+  const { pathname } = new URL(req.url, origin);
+  let file = null;
+  if (pathname.startsWith("/fixtures/")) file = inside(fixturesDir, pathname.slice(10));
+  else if (pathname.startsWith("/bench/")) file = inside(benchDist, pathname.slice(7) || "index.html") || (pathname === "/bench/" ? join(benchDist, "index.html") : null);
+  else file = inside(dist, pathname) || (!extname(pathname) ? join(dist, "index.html") : null);
+  if (!file) return res.writeHead(404).end("not found");
+  res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream", "cache-control": "no-store" });
+  res.end(readFileSync(file));
+});
+await new Promise((ok, fail) => server.once("error", fail).listen(port, "127.0.0.1", ok));
+
+const median = (xs) => {
+  const s = xs.filter((x) => typeof x === "number" && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const results = { date: new Date().toISOString(), runs: RUNS, fixtures_dir: fixturesDir, parse: [], full_load: [], picker: null, cache: null, bundle: null, notes: [] };
+
+try {
+  // ---- 1. parse: ours vs DOMParser, same page, same text ----
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${origin}/bench/`);
+  await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.bench_parse, null, { timeout: 30_000 });
+  for (const f of fixtures) {
+    const r = await page.evaluate(async ({ url, runs }) => {
+      const EDM = "http://docs.oasis-open.org/odata/ns/edm";
+      const EDMX = "http://docs.oasis-open.org/odata/ns/edmx";
+      // DOMParser doing what our parser does for the picker: sets, their types, keys (walking
+      // base types, aliases resolved), sorted by name.
+      function viaDom(text) {
+        const doc = new DOMParser().parseFromString(text, "application/xml");
+        if (doc.getElementsByTagName("parsererror").length) return [-1, -1];
+        const alias = new Map();
+        for (const s of doc.getElementsByTagNameNS(EDM, "Schema")) {
+          const ns = s.getAttribute("Namespace");
+          if (s.getAttribute("Alias")) alias.set(s.getAttribute("Alias"), ns);
+        }
+        for (const i of doc.getElementsByTagNameNS(EDMX, "Include")) {
+          if (i.getAttribute("Alias")) alias.set(i.getAttribute("Alias"), i.getAttribute("Namespace"));
+        }
+        const resolveQ = (q) => {
+          const i = q.lastIndexOf(".");
+          const p = q.slice(0, i);
+          return (alias.get(p) || p) + q.slice(i);
+        };
+        const typesByName = new Map();
+        for (const t of doc.getElementsByTagNameNS(EDM, "EntityType")) {
+          const key = [];
+          for (const k of t.children) if (k.localName === "Key") for (const r of k.children) key.push(r.getAttribute("Name"));
+          const base = t.getAttribute("BaseType");
+          typesByName.set(`${t.parentNode.getAttribute("Namespace")}.${t.getAttribute("Name")}`, { key, base: base && resolveQ(base) });
+        }
+        const sets = [];
+        for (const s of doc.getElementsByTagNameNS(EDM, "EntitySet")) {
+          let t = typesByName.get(resolveQ(s.getAttribute("EntityType") || ""));
+          let key = [];
+          for (let steps = 0; t && steps <= typesByName.size; steps++) {
+            if (t.key.length) { key = t.key; break; }
+            t = t.base && typesByName.get(t.base);
+          }
+          sets.push({ name: s.getAttribute("Name"), key });
+        }
+        sets.sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+        return [sets.length, sets.filter((s) => s.key.length).length];
+      }
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
+      const ours = [], dom = [];
+      let oursCount, domCount;
+      for (let i = 0; i <= runs; i++) {
+        // Alternate the order; run 0 is a warm-up.
+        const order = i % 2 ? ["dom", "ours"] : ["ours", "dom"];
+        for (const which of order) {
+          const t0 = performance.now();
+          if (which === "ours") oursCount = Array.from(window.wasmBindings.bench_parse(bytes));
+          else domCount = viaDom(text);
+          const dt = performance.now() - t0;
+          if (i > 0) (which === "ours" ? ours : dom).push(dt);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const jsonBytes = window.wasmBindings.bench_schema_json_bytes(bytes);
+      return { ours, dom, oursCount, domCount, jsonBytes };
+    }, { url: `/fixtures/${encodeURIComponent(f.name)}`, runs: RUNS });
+    const ours = median(r.ours), dom = median(r.dom);
+    results.parse.push({
+      file: f.name, bytes: f.bytes, entity_sets: r.oursCount[0], sets_with_key: r.oursCount[1],
+      dom_entity_sets: r.domCount[0], dom_sets_with_key: r.domCount[1],
+      ours_ms: r1(ours), dom_ms: r1(dom), ratio: dom ? Math.round((ours / dom) * 1000) / 1000 : null,
+      worker_json_bytes: r.jsonBytes, ours_runs: r.ours.map(r1), dom_runs: r.dom.map(r1),
+    });
+  }
+  if (errors.length) results.notes.push(`bench page errors: ${errors.join("; ")}`);
+  await page.close();
+
+  // ---- 2. full load in the real app: longest main-thread task ----
+  async function fullLoad(file, { blockWorker }) {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    const errs = [];
+    p.on("pageerror", (e) => errs.push(String(e)));
+    if (blockWorker) await p.route("**/parse-worker*", (r) => r.abort());
+    await p.goto(`${origin}/setup/test`);
+    await p.waitForSelector("#metadata-file", { state: "attached", timeout: 30_000 });
+    await p.evaluate(() => {
+      window.__long = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: "longtask" });
+    });
+    await p.waitForTimeout(200);
+    await p.evaluate(() => { window.__long = []; window.__t0 = performance.now(); });
+    await p.setInputFiles("#metadata-file", join(fixturesDir, file));
+    const status = p.locator("p.msg.ok[role=status]", { hasText: "Schema loaded" });
+    try {
+      await status.waitFor({ timeout: 60_000 });
+    } catch (e) {
+      const shown = await p.locator("main").innerText().catch(() => "?");
+      throw new Error(`${file}: no "Schema loaded" after 60 s; page errors: ${errs.join("; ") || "none"}; page: ${shown.slice(0, 800)}`);
+    }
+    const shownAt = await p.evaluate(() => performance.now() - window.__t0);
+    await p.waitForTimeout(600); // cache write and late tasks
+    const longs = await p.evaluate(() => window.__long);
+    const text = await status.textContent();
+    const parseMs = Number((/\((\d+) ms to parse\)/.exec(text) || [])[1]);
+    const idb = await p.evaluate(async () => {
+      if (!indexedDB.databases) return null;
+      const dbs = await indexedDB.databases();
+      let records = 0, size = 0;
+      for (const d of dbs) {
+        const db = await new Promise((ok, ko) => { const r = indexedDB.open(d.name); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+        for (const store of db.objectStoreNames) {
+          const all = await new Promise((ok, ko) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+          for (const v of all) {
+            records++;
+            size += v instanceof ArrayBuffer ? v.byteLength : ArrayBuffer.isView(v) ? v.byteLength : v instanceof Blob ? v.size : new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v)).length;
+          }
+        }
+        db.close();
+      }
+      return { databases: dbs.map((d) => d.name), records, size };
+    });
+    await ctx.close();
+    return { longest: longs.length ? Math.max(...longs) : 0, over50: longs.filter((d) => d > 50).length, shownAt, parseMs, idb, errs };
+  }
+  for (const f of fixtures) {
+    console.error(`bench: full load of ${f.name}`);
+    const row = { file: f.name, bytes: f.bytes };
+    for (const [label, blockWorker] of [["worker", false], ["main_thread", true]]) {
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await fullLoad(f.name, { blockWorker }));
+      row[label] = {
+        longest_task_ms: r1(median(runs.map((r) => r.longest))),
+        longest_task_max_ms: r1(Math.max(...runs.map((r) => r.longest))),
+        schema_shown_ms: r1(median(runs.map((r) => r.shownAt))),
+        app_parse_ms: r1(median(runs.map((r) => r.parseMs))),
+      };
+      const errs = runs.flatMap((r) => r.errs);
+      if (errs.length) results.notes.push(`${f.name} (${label}) page errors: ${[...new Set(errs)].join("; ")}`);
+      if (label === "worker") row.idb = runs[runs.length - 1].idb;
+    }
+    results.full_load.push(row);
+  }
+
+  // ---- 3. picker over the largest document: ready, then filter per keystroke ----
+  const largest = fixtures[fixtures.length - 1];
+  const readyRuns = [], keyRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${origin}/setup/test`);
+    await p.setInputFiles("#metadata-file", join(fixturesDir, largest.name));
+    await p.locator("p.msg.ok[role=status]", { hasText: "Schema loaded" }).waitFor({ timeout: 60_000 });
+    const ready = await p.evaluate(async () => {
+      const t0 = performance.now();
+      const link = document.querySelector('nav.step-list a[href="/setup/connector"]');
+      link.click();
+      await new Promise((ok) => {
+        const done = () => document.querySelector("#entity-search") && (obs.disconnect(), ok());
+        const obs = new MutationObserver(done);
+        obs.observe(document.body, { childList: true, subtree: true });
+        done();
+      });
+      void document.body.offsetHeight; // style + layout
+      return performance.now() - t0;
+    });
+    readyRuns.push(ready);
+    const keys = await p.evaluate(async () => {
+      const input = document.querySelector("#entity-search");
+      const list = document.querySelector("#entity-listbox");
+      const tick = () => new Promise((ok) => { const c = new MessageChannel(); c.port1.onmessage = ok; c.port2.postMessage(0); });
+      input.focus();
+      await tick();
+      const times = [];
+      const typeTo = async (v) => {
+        const t0 = performance.now();
+        input.value = v;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        await tick(); // the handler, then the reactive updates (microtasks)
+        void list.offsetHeight; // style + layout of the new list
+        times.push(performance.now() - t0);
+      };
+      for (const q of ["account", "msdyn_", "contact"]) {
+        for (let n = 1; n <= q.length; n++) await typeTo(q.slice(0, n));
+        for (let n = q.length - 1; n >= 0; n--) await typeTo(q.slice(0, n));
+      }
+      return times;
+    });
+    keyRuns.push(...keys);
+    await ctx.close();
+  }
+  results.picker = {
+    file: largest.name,
+    ready_ms: r1(median(readyRuns)),
+    ready_runs: readyRuns.map(r1),
+    keystroke_median_ms: r1(median(keyRuns)),
+    keystroke_p95_ms: r1(keyRuns.slice().sort((a, b) => a - b)[Math.floor(keyRuns.length * 0.95)]),
+    keystroke_max_ms: r1(Math.max(...keyRuns)),
+    keystrokes: keyRuns.length,
+  };
+
+  // ---- 4. cache (IndexedDB) ----
+  const withIdb = results.full_load.filter((r) => r.idb && r.idb.records > 0);
+  results.cache = withIdb.length
+    ? withIdb.map((r) => ({ file: r.file, databases: r.idb.databases, records: r.idb.records, record_bytes: r.idb.size, record_over_source: Math.round((r.idb.size / r.bytes) * 1000) / 1000 }))
+    : "n/a: cache not built, or not written for a file load (no IndexedDB record after a load)";
+} finally {
+  await browser.close();
+  server.close();
+}
+
+// ---- 5. bundle ----
+function sizes(files) {
+  let raw = 0, gz = 0;
+  for (const f of files) {
+    const b = readFileSync(join(dist, f));
+    raw += b.length;
+    gz += gzipSync(b, { level: 9 }).length;
+  }
+  return { files, raw, gzip: gz };
+}
+const distFiles = readdirSync(dist).filter((f) => statSync(join(dist, f)).isFile());
+const isWorker = (f) => f.startsWith("parse-worker");
+const app = {
+  wasm: sizes(distFiles.filter((f) => f.endsWith(".wasm") && !isWorker(f))),
+  js: sizes(distFiles.filter((f) => f.endsWith(".js") && !isWorker(f))),
+  css: sizes(distFiles.filter((f) => f.endsWith(".css"))),
+  html: sizes(distFiles.filter((f) => f.endsWith(".html"))),
+};
+const worker = sizes(distFiles.filter(isWorker));
+results.bundle = { ...app, total_app: { raw: app.wasm.raw + app.js.raw + app.css.raw, gzip: app.wasm.gzip + app.js.gzip + app.css.gzip }, parse_worker_on_demand: worker };
+
+// ---- print ----
+mkdirSync(join(repo, "bench-results"), { recursive: true });
+writeFileSync(join(repo, "bench-results", "bench.json"), JSON.stringify(results, null, 2) + "\n");
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const row = (cells, w) => cells.map((c, i) => String(c ?? "–").padStart(w[i])).join("  ");
+const W = [48, 9, 6, 9, 9, 7, 10, 10, 10];
+const lines = [];
+lines.push(`make bench: ${RUNS} runs each, medians (headless Chromium, release build)`);
+lines.push(row(["document", "bytes", "sets", "ours ms", "DOM ms", "ratio", "task(wkr)", "task(main)", "shown(wkr)"], W));
+for (const p of results.parse) {
+  const fl = results.full_load.find((r) => r.file === p.file);
+  const sets = p.entity_sets === p.dom_entity_sets ? p.entity_sets : `${p.entity_sets}≠${p.dom_entity_sets}`;
+  lines.push(row([basename(p.file).slice(0, 48), p.bytes, sets, p.ours_ms, p.dom_ms, p.ratio, fl?.worker.longest_task_ms, fl?.main_thread.longest_task_ms, fl?.worker.schema_shown_ms], W));
+}
+lines.push("  ratio = ours / DOMParser (budget ≤ 0.25 on Dataverse documents); task = longest main-thread task (ms) during a full load, with the parse worker (wkr) and with it blocked (main); shown = file chosen → schema shown (ms).");
+const pk = results.picker;
+lines.push(`picker (${pk.file}): schema in memory → picker ready ${pk.ready_ms} ms; filter per keystroke median ${pk.keystroke_median_ms} ms, p95 ${pk.keystroke_p95_ms} ms, max ${pk.keystroke_max_ms} ms (${pk.keystrokes} keystrokes)`);
+lines.push(`cache: ${typeof results.cache === "string" ? results.cache : results.cache.map((c) => `${c.file}: ${c.records} record(s), ${kb(c.record_bytes)} = ${c.record_over_source} × source`).join("; ")}`);
+const b = results.bundle;
+lines.push(`bundle: wasm ${kb(b.wasm.raw)} (gzip ${kb(b.wasm.gzip)}), js ${kb(b.js.raw)} (gzip ${kb(b.js.gzip)}), css ${kb(b.css.raw)} (gzip ${kb(b.css.gzip)}); app total gzip ${kb(b.total_app.gzip)} (budget 200 KB); parse worker on demand ${kb(b.parse_worker_on_demand.raw)} (gzip ${kb(b.parse_worker_on_demand.gzip)})`);
+for (const n of results.notes) lines.push(`note: ${n}`);
+lines.push("written: bench-results/bench.json");
+console.log(lines.join("\n"));

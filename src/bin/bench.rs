@@ -1,0 +1,31 @@
+//! Benchmark hooks for `make bench` (e2e/bench.mjs), built only with `--features bench` into a
+//! separate dist (target/bench-dist) so the shipped bundle carries none of this.
+
+use wasm_bindgen::prelude::*;
+use wizard_core::csdl;
+
+/// Parses a `$metadata` document on this thread the way the app's fallback does, then lists its
+/// entity sets with their keys (what the picker needs). Returns `[entity sets, sets with a key]`,
+/// or `[-1, -1]` when the document does not parse.
+#[wasm_bindgen]
+pub fn bench_parse(bytes: &[u8]) -> Vec<i32> {
+    match csdl::parse_bytes(bytes) {
+        Ok(schema) => {
+            let sets = schema.set_summaries();
+            let keyed = sets.iter().filter(|s| !s.key.is_empty()).count();
+            vec![sets.len() as i32, keyed as i32]
+        }
+        Err(_) => vec![-1, -1],
+    }
+}
+
+/// Size in bytes of the serde JSON of the parsed schema (what the worker hands back).
+#[wasm_bindgen]
+pub fn bench_schema_json_bytes(bytes: &[u8]) -> u32 {
+    csdl::parse_bytes(bytes)
+        .ok()
+        .and_then(|s| serde_json::to_string(&s).ok())
+        .map_or(0, |j| j.len() as u32)
+}
+
+fn main() {}
