@@ -1,5 +1,6 @@
 // Serves the release build (dist/) on localhost with an SPA fallback, as a static host would.
-// Used by the end-to-end tests; `make serve` uses `trunk serve` instead.
+// Sends the Content-Security-Policy the build computed (dist/csp-policy.txt), as a static host should
+// (see docs/DEPLOY.md). Used by the end-to-end tests; `make serve` uses `trunk serve` instead.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -7,6 +8,13 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("../dist", import.meta.url)));
 const port = Number(process.env.APP_PORT || 8080);
+// The policy scripts/csp.mjs computed for this build (its inline-script hash changes per build).
+let policy = "";
+try {
+  policy = (await readFile(join(root, "csp-policy.txt"), "utf8")).trim();
+} catch {
+  console.warn("dist/csp-policy.txt missing: serving without a Content-Security-Policy header");
+}
 const types = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -40,6 +48,9 @@ createServer(async (req, res) => {
   res.writeHead(200, {
     "content-type": types[extname(file)] || "application/octet-stream",
     "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    ...(policy ? { "content-security-policy": policy } : {}),
   });
   res.end(body);
 }).listen(port, "127.0.0.1", () => console.log(`dist served on http://localhost:${port}`));
