@@ -12,11 +12,13 @@ pub use test::AuthCallback;
 use crate::state::{self, Wizard};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
+use std::cell::Cell;
 use wizard_core::draft::{Severity, Step};
 
 /// Landing page: what the wizard does, start or continue, import a saved connection.
 #[component]
 pub fn Welcome() -> impl IntoView {
+    other_page_shown();
     let last = state::last_step();
     let continue_href = format!("/setup/{}", last.unwrap_or(Step::Register).slug());
     view! {
@@ -80,6 +82,7 @@ pub fn TrySandbox() -> impl IntoView {
 /// Unknown address.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    other_page_shown();
     view! {
         <section>
             <h1>"Page not found"</h1>
@@ -101,14 +104,19 @@ pub fn StepPage() -> impl IntoView {
     // Moving to another step replaces the page's content: put the focus at the start of the new
     // step (its heading, or the field named in the address such as #client-secret from the
     // review's problem list), so keyboard and screen-reader users are not left at the top of the
-    // document. Not on the first render: a page load keeps the browser's own focus.
+    // document. Not when the page was just loaded: then the browser's own focus stays.
     let location = leptos_router::hooks::use_location();
-    Effect::new(move |prev: Option<Option<Step>>| {
-        let current = step.get();
-        if prev.is_some_and(|p| p != current) {
-            focus_step_start(&location.hash.get_untracked());
+    Effect::new(move |_| {
+        let Some(current) = step.get() else {
+            return;
+        };
+        let last = LAST_STEP.replace(Some(current));
+        let navigated = PAGE_SHOWN.replace(true);
+        if navigated && last != Some(current) {
+            // After the router has put the new step into the document.
+            let hash = location.hash.get_untracked();
+            request_animation_frame(move || focus_step_start(&hash));
         }
-        current
     });
     move || {
         match step.get() {
@@ -127,6 +135,20 @@ pub fn StepPage() -> impl IntoView {
         .into_any(),
     }
     }
+}
+
+thread_local! {
+    /// Whether a page of the wizard was already shown since the document loaded (so showing a
+    /// step now is a navigation inside the app, not a page load).
+    static PAGE_SHOWN: Cell<bool> = const { Cell::new(false) };
+    /// The step shown last (kept across re-created step pages).
+    static LAST_STEP: Cell<Option<Step>> = const { Cell::new(None) };
+}
+
+/// Records that a page other than a step is shown: the next step shown gets the focus.
+fn other_page_shown() {
+    PAGE_SHOWN.set(true);
+    LAST_STEP.set(None);
 }
 
 /// Focuses the element named by the address's fragment (`#client-secret`), else the step heading.

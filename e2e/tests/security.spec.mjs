@@ -1,0 +1,143 @@
+// Hardening checks over a whole sandbox journey: the Content Security Policy is sent and nothing
+// violates it; no token or client secret ends up in localStorage, IndexedDB, cookies or the
+// address bar / history; sign-out and Start over wipe the tab's sessionStorage; a callback opened
+// in a second tab ends in a clear message.
+import { test, expect } from "@playwright/test";
+
+const SECRET = "Sbx8Q~sandbox.client.secret.value.000001";
+
+async function collectCspViolations(page) {
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+}
+
+/** Everything the page can persist, as one string: localStorage, IndexedDB (every store), cookies. */
+async function persistentDump(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      out.push(`${k}=${localStorage.getItem(k)}`);
+    }
+    out.push(`cookie=${document.cookie}`);
+    const dbs = await indexedDB.databases();
+    for (const { name } of dbs) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      for (const store of db.objectStoreNames) {
+        const all = await new Promise((res) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => res(r.result);
+        });
+        // Payloads are compressed bytes: decode as Latin-1 so a stored token would still show.
+        out.push(
+          JSON.stringify(all, (k, v) =>
+            v instanceof Uint8Array || v instanceof ArrayBuffer
+              ? Array.from(new Uint8Array(v), (b) => String.fromCharCode(b)).join("")
+              : v,
+          ),
+        );
+      }
+      db.close();
+    }
+    return out.join("\n");
+  });
+}
+
+async function signInWithSandbox(page) {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Try with the sandbox" }).click();
+  await expect(page.getByRole("heading", { name: "Gather the details" })).toBeVisible();
+  await page.getByRole("link", { name: /Test the connection/ }).first().click();
+  await page.getByRole("button", { name: "Sign in and test" }).click();
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  await expect(page.getByText("Signed in as alex@contoso.onmicrosoft.com")).toBeVisible();
+}
+
+test("the policy is sent and a whole journey causes no violation", async ({ page }) => {
+  await collectCspViolations(page);
+  const response = await page.goto("/");
+  const header = response.headers()["content-security-policy"];
+  expect(header).toContain("frame-ancestors 'none'");
+  expect(header).not.toMatch(/'unsafe-eval'|'unsafe-inline'/);
+  expect(header).toContain("connect-src");
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveCount(1);
+
+  await signInWithSandbox(page);
+  await page.getByRole("button", { name: "Load $metadata", exact: true }).click();
+  await expect(page.getByRole("combobox", { name: "Find the entity set" })).toBeVisible({ timeout: 30_000 });
+  await page.getByRole("combobox", { name: "Find the entity set" }).fill("account");
+  await page.getByRole("link", { name: /Review and export/ }).first().click();
+  expect(await page.evaluate(() => window.__csp)).toEqual([]);
+});
+
+test("no token or secret is persisted, in the address bar or in history", async ({ page }) => {
+  let accessToken = null;
+  page.on("response", async (r) => {
+    if (r.url().includes("/oauth2/v2.0/token") && r.request().method() === "POST") {
+      try {
+        accessToken = (await r.json()).access_token ?? accessToken;
+      } catch {}
+    }
+  });
+  await signInWithSandbox(page);
+  await page.getByRole("button", { name: "Load $metadata", exact: true }).click();
+  await expect(page.getByRole("combobox", { name: "Find the entity set" })).toBeVisible({ timeout: 30_000 });
+  expect(accessToken, "the token response was seen").toBeTruthy();
+
+  const dump = await persistentDump(page);
+  expect(dump).toContain("dataverse-wizard"); // progress is saved…
+  expect(dump).not.toContain(accessToken.slice(0, 40)); // …but no token
+  expect(dump).not.toContain(SECRET); // …and no client secret
+  expect(page.url()).not.toMatch(/code=|state=|access_token/);
+  const history = await page.evaluate(() => [location.href, history.length]);
+  expect(history[0]).not.toContain("code=");
+
+  // The secret is in sessionStorage (this tab) only; Start over wipes it and the progress.
+  expect(await page.evaluate(() => JSON.stringify(sessionStorage))).toContain(SECRET);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Start over" }).click();
+  await expect(page.getByRole("heading", { name: "Register the app" })).toBeVisible();
+  expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(SECRET);
+  expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain("11111111-2222");
+});
+
+test("sign-out forgets the token and pending requests", async ({ page }) => {
+  await signInWithSandbox(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("button", { name: "Sign in and test" })).toBeVisible();
+  await expect(page.getByText("Signed in as")).toHaveCount(0);
+  const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("pending")));
+  expect(pending).toEqual([]);
+});
+
+test("a callback opened in a second tab ends in a clear message, and the first tab still works", async ({ page, context }) => {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Try with the sandbox" }).click();
+  await page.goto("/setup/test");
+  await page.getByRole("button", { name: "Sign in and test" }).click();
+  await expect(page.getByRole("button", { name: "Sign in as Alex Admin" })).toBeVisible();
+  // Capture the callback URL instead of following it in this tab.
+  let callback = null;
+  await page.route(/\/auth\/callback\?/, (route) => {
+    callback = route.request().url();
+    route.abort();
+  });
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click().catch(() => {});
+  await expect.poll(() => callback).not.toBeNull();
+  const second = await context.newPage();
+  await second.goto(callback);
+  await expect(second.getByRole("alert")).toContainText(/no (pending )?sign-in|not started|started in (this|another)/i);
+  await expect(second).toHaveURL(/\/setup\/test$/);
+  expect(second.url()).not.toContain("code=");
+  // No loop: the second tab stays put.
+  await second.waitForTimeout(1000);
+  await expect(second).toHaveURL(/\/setup\/test$/);
+});
