@@ -1,4 +1,7 @@
 //! Dataverse Web API glue: WhoAmI and a streaming `$metadata` download with progress and cancel.
+// A `Diagnosis` (cause, fix, raw answer) is the error the user sees; failures are rare and cold,
+// so its size on the error path does not matter.
+#![allow(clippy::result_large_err)]
 
 use crate::browser;
 use serde::Deserialize;

@@ -7,6 +7,9 @@
 //! * The code is redeemed with the `oauth2` crate, using gloo-net as its HTTP client, through
 //!   CORS (this only works for a redirect registered under *Single-page application*).
 //! * Tokens are kept in memory only (see [`Session`]).
+// A `Diagnosis` (cause, fix, raw answer) is the error the user sees; failures are rare and cold,
+// so its size on the error path does not matter.
+#![allow(clippy::result_large_err)]
 
 use crate::browser::{self, Store};
 use leptos::prelude::*;

@@ -36,7 +36,10 @@ fn connect_src_allows_every_login_host() {
     let sources = connect_src();
     for cloud in Cloud::ALL {
         let login = cloud.profile().login_base;
-        assert!(sources.iter().any(|s| allows(s, login)), "connect-src misses {login} ({cloud:?})");
+        assert!(
+            sources.iter().any(|s| allows(s, login)),
+            "connect-src misses {login} ({cloud:?})"
+        );
     }
 }
 
@@ -45,16 +48,25 @@ fn connect_src_allows_every_example_environment_and_api_host() {
     let sources = connect_src();
     for cloud in Cloud::ALL {
         let env = cloud.profile().example_environment;
-        assert!(sources.iter().any(|s| allows(s, env)), "connect-src misses {env}");
+        assert!(
+            sources.iter().any(|s| allows(s, env)),
+            "connect-src misses {env}"
+        );
         let (scheme, rest) = env.split_once("://").unwrap();
         let (host, port) = match rest.split_once(':') {
             Some((h, p)) => (h, p.parse().ok()),
             None => (rest, None),
         };
-        assert!(classify_dataverse_host(host, port).is_some(), "{host} is a Dataverse host");
+        assert!(
+            classify_dataverse_host(host, port).is_some(),
+            "{host} is a Dataverse host"
+        );
         if cloud != Cloud::Sandbox {
             let api = format!("{scheme}://{}", host.replacen('.', ".api.", 1));
-            assert!(sources.iter().any(|s| allows(s, &api)), "connect-src misses {api}");
+            assert!(
+                sources.iter().any(|s| allows(s, &api)),
+                "connect-src misses {api}"
+            );
         }
     }
 }
