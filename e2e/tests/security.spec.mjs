@@ -143,3 +143,31 @@ test("a callback opened in a second tab ends in a clear message, and the first t
   // The first tab is unaffected.
   await expect(page.getByText("Signed in as alex@contoso.onmicrosoft.com")).toBeVisible();
 });
+
+test("names containing markup are shown as text, never as HTML", async ({ page }) => {
+  const { writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const file = join(tmpdir(), `dvwiz-markup-${process.pid}.xml`);
+  writeFileSync(
+    file,
+    `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="N" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EntityType Name="T"><Key><PropertyRef Name="id&lt;img src=x onerror=alert(1)&gt;"/></Key>
+<Property Name="id&lt;img src=x onerror=alert(1)&gt;" Type="Edm.Guid" Nullable="false"/></EntityType>
+<EntityContainer Name="C"><EntitySet Name="a&lt;script&gt;window.__pwned=1&lt;/script&gt;b" EntityType="N.T"/></EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`,
+  );
+  page.on("dialog", (d) => d.dismiss());
+  await page.goto("/setup/test");
+  await page.getByLabel("Or load $metadata from a file").setInputFiles(file);
+  const picker = page.getByRole("combobox", { name: "Find the entity set" });
+  await expect(picker).toBeVisible();
+  await picker.focus();
+  const option = page.getByRole("option").first();
+  await expect(option).toContainText("a<script>window.__pwned=1</script>b");
+  await expect(option).toContainText("key: id<img src=x onerror=alert(1)>");
+  expect(await page.locator("#entity-listbox script, #entity-listbox img").count()).toBe(0);
+  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+});

@@ -2,7 +2,7 @@
 //! separate dist (target/bench-dist) so the shipped bundle carries none of this.
 
 use wasm_bindgen::prelude::*;
-use wizard_core::csdl;
+use wizard_core::{cache_record, csdl};
 
 /// Parses a `$metadata` document on this thread the way the app's fallback does, then lists its
 /// entity sets with their keys (what the picker needs). Returns `[entity sets, sets with a key]`,
@@ -26,6 +26,22 @@ pub fn bench_schema_json_bytes(bytes: &[u8]) -> u32 {
         .ok()
         .and_then(|s| serde_json::to_string(&s).ok())
         .map_or(0, |j| j.len() as u32)
+}
+
+/// The cache record the app writes to IndexedDB for this document (`cache_record::encode_payload`),
+/// empty when the document does not parse.
+#[wasm_bindgen]
+pub fn bench_encode_record(bytes: &[u8]) -> Vec<u8> {
+    csdl::parse_bytes(bytes)
+        .map(|schema| cache_record::encode_payload(&schema))
+        .unwrap_or_default()
+}
+
+/// What the app does with a cached record before the picker shows: decode it and list the entity
+/// sets with their keys. Returns the number of sets, or -1 when the record does not decode.
+#[wasm_bindgen]
+pub fn bench_picker_from_record(payload: &[u8]) -> i32 {
+    cache_record::decode_payload(payload).map_or(-1, |schema| schema.set_summaries().len() as i32)
 }
 
 fn main() {}

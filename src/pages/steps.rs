@@ -53,6 +53,18 @@ fn cloud() -> Signal<Cloud> {
     Signal::derive(move || wizard.draft.with(|d| d.cloud))
 }
 
+/// A portal page of the user's app registration once its client ID is known, else the list of
+/// app registrations.
+fn app_page(page: fn(Cloud, &wizard_core::fields::Guid) -> String) -> Signal<String> {
+    let wizard = Wizard::expect();
+    Signal::derive(move || {
+        wizard.draft.with(|d| match d.client_id() {
+            Some(id) => page(d.cloud, &id),
+            None => derive::app_registration_url(d.cloud, None),
+        })
+    })
+}
+
 /// The SPA redirect URI of this wizard: its own origin + the callback path.
 pub fn spa_redirect() -> String {
     derive::spa_redirect_uri(&browser::origin())
@@ -174,14 +186,7 @@ fn Register() -> impl IntoView {
 #[component]
 fn Permissions() -> impl IntoView {
     let wizard = Wizard::expect();
-    let cloud = cloud();
-    let perms_url = Signal::derive(move || {
-        wizard
-            .draft
-            .with(|d| d.client_id())
-            .map(|id| derive::api_permissions_url(cloud.get(), &id))
-            .unwrap_or_else(|| derive::app_registration_url(cloud.get(), None))
-    });
+    let perms_url = app_page(derive::api_permissions_url);
     let consent = Signal::derive(move || {
         wizard.draft.with(|d| match (d.tenant(), d.client_id()) {
             (Some(t), Some(c)) => derive::admin_consent_url(d.cloud, &t, &c, Some(&spa_redirect())),
@@ -220,15 +225,7 @@ fn Permissions() -> impl IntoView {
 
 #[component]
 fn Secret() -> impl IntoView {
-    let wizard = Wizard::expect();
-    let cloud = cloud();
-    let url = Signal::derive(move || {
-        wizard
-            .draft
-            .with(|d| d.client_id())
-            .map(|id| derive::certificates_secrets_url(cloud.get(), &id))
-            .unwrap_or_else(|| derive::app_registration_url(cloud.get(), None))
-    });
+    let url = app_page(derive::certificates_secrets_url);
     view! {
         <p class="lead">
             "Data Sync's client_credentials grant proves who it is with a client secret. (A public client using authorization_code can leave the secret blank.)"
@@ -260,15 +257,8 @@ fn Secret() -> impl IntoView {
 
 #[component]
 fn Details() -> impl IntoView {
-    let wizard = Wizard::expect();
     let cloud = cloud();
-    let enterprise = Signal::derive(move || {
-        wizard
-            .draft
-            .with(|d| d.client_id())
-            .map(|id| derive::enterprise_app_url(cloud.get(), &id))
-            .unwrap_or_else(|| derive::app_registration_url(cloud.get(), None))
-    });
+    let enterprise = app_page(derive::enterprise_app_url);
     let example = Signal::derive(move || cloud.get().profile().example_environment);
     view! {
         <p class="lead">
