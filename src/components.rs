@@ -64,6 +64,14 @@ pub fn Field(
             })
             .collect_view()
             .into_any(),
+        // The secret is kept for the tab only: after a browser restart the other details are back
+        // but the secret is not. Say so by the field, not only in the review.
+        FieldStatus::Blank { required: true }
+            if field == FieldId::ClientSecret
+                && wizard.draft.with(|d| !d.client_id.trim().is_empty()) =>
+        {
+            view! { <p class="msg info">{field.missing_message()}</p> }.into_any()
+        }
         FieldStatus::Blank { .. } => ().into_any(),
     };
     view! {
