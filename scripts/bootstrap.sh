@@ -13,6 +13,10 @@ cd "$ROOT"
 TRUNK_VERSION="0.21.14"
 # Must equal the `wasm-bindgen` pin in Cargo.toml.
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)"
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  echo "bootstrap: could not read the wasm-bindgen pin (wasm-bindgen = \"=X.Y.Z\") from Cargo.toml" >&2
+  exit 1
+fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*"; }
