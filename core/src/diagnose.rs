@@ -673,24 +673,11 @@ fn quoted(message: &str, n: usize) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Percent-decodes once (invalid escapes are kept as they are).
+/// Percent-decodes once (invalid escapes are kept as they are; invalid UTF-8 is replaced).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn aadsts(n: u32, error: &str, description: &str, raw: &str) -> Diagnosis {

@@ -10,14 +10,10 @@ use wizard_core::cache_record::{
 };
 use wizard_core::csdl::{self, EntitySet, EntityType, Property, Schema};
 
+mod common;
+
 fn csdl_dir() -> PathBuf {
-    match std::env::var_os("FIXTURES_DIR") {
-        Some(dir) => PathBuf::from(dir).join("csdl"),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/csdl"
-        )),
-    }
+    common::fixtures_dir().join("csdl")
 }
 
 const DATAVERSE: [&str; 2] = [

@@ -9,15 +9,8 @@ use std::time::Instant;
 
 use wizard_core::csdl::{self, CsdlError, EntitySet, Schema, MAX_METADATA_BYTES};
 
-fn fixtures_dir() -> PathBuf {
-    match std::env::var_os("FIXTURES_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures"
-        )),
-    }
-}
+mod common;
+use common::fixtures_dir;
 
 fn csdl_dir() -> PathBuf {
     fixtures_dir().join("csdl")

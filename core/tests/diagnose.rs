@@ -2,8 +2,6 @@
 //! bodies in `shared/fixtures/entra/aad_token_error_responses.json` and, for codes not recorded
 //! there, bodies written in the same shape with Entra ID's published wording.
 
-use std::path::PathBuf;
-
 use wizard_core::auth::AuthError;
 use wizard_core::csdl::CsdlError;
 use wizard_core::diagnose::{
@@ -12,15 +10,8 @@ use wizard_core::diagnose::{
 };
 use wizard_core::jwt::{ClaimCheck, JwtError};
 
-fn fixtures_dir() -> PathBuf {
-    match std::env::var_os("FIXTURES_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures"
-        )),
-    }
-}
+mod common;
+use common::fixtures_dir;
 
 /// Properties every diagnosis must have.
 fn assert_well_formed(d: &Diagnosis) {
