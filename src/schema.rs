@@ -79,6 +79,11 @@ pub async fn parse_off_thread(bytes: Vec<u8>, source: String) -> Result<Loaded, 
     }
 }
 
+/// Starts the parse worker now, ahead of the first large `$metadata` (see [`parse_off_thread`]).
+pub fn warm_up_worker() {
+    worker::warm_up();
+}
+
 /// The long-lived parse worker and its pending requests.
 mod worker {
     use super::WORKER_URL;
@@ -150,6 +155,17 @@ mod worker {
             _on_message: on_message,
             _on_error: on_error,
         })
+    }
+
+    /// Starts the worker ahead of the first parse (its wasm loads while the user signs in and the
+    /// download runs), so the parse does not wait for it.
+    pub fn warm_up() {
+        POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.is_none() {
+                *p = start();
+            }
+        });
     }
 
     /// Drops the worker and answers its pending requests with "no result".

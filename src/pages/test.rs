@@ -203,6 +203,8 @@ fn MetadataLoader() -> impl IntoView {
     let failure = RwSignal::new(None::<Diagnosis>);
     let cancel = StoredValue::new_local(None::<web_sys::AbortController>);
     let busy = move || progress.with(Option::is_some);
+    // A schema is about to be loaded on this page: start the parse worker's wasm now.
+    schema::warm_up_worker();
 
     // A refreshed schema waiting for the user's decision, with what changed.
     let pending = RwSignal::new(None::<(Loaded, SchemaDiff)>);
