@@ -35,7 +35,7 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wizard_core::{
     cache_record::{self, RecordError, RecordMeta},
     csdl::Schema,
-    derive,
+    draft::Draft,
 };
 
 /// The database name used by the app.
@@ -445,7 +445,7 @@ impl CacheState {
             if state.status.get() != Status::Ready {
                 return;
             }
-            let Some(url) = service_url(wizard) else {
+            let Some(url) = wizard.draft.with(Draft::service_url) else {
                 return;
             };
             let stale = schema.loaded.with_untracked(|l| match l {
@@ -543,12 +543,4 @@ impl CacheState {
 /// The `source` of a schema loaded from the cache.
 pub fn cache_source(url: &str) -> String {
     format!("cache: {url}")
-}
-
-/// The service URL of the environment typed in the wizard, when valid.
-pub fn service_url(wizard: Wizard) -> Option<String> {
-    wizard.draft.with(|d| {
-        d.environment()
-            .map(|e| derive::service_url(&e, d.api_version))
-    })
 }

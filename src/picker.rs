@@ -2,7 +2,10 @@
 
 use crate::{schema::SchemaState, state::Wizard};
 use leptos::prelude::*;
-use wizard_core::{csdl::filter_sets as filter, derive, draft::FieldId};
+use wizard_core::{
+    csdl::filter_sets as filter,
+    draft::{Draft, FieldId},
+};
 
 /// How many matches are shown at once; typing narrows the rest.
 const SHOWN: usize = 60;
@@ -61,10 +64,7 @@ pub fn EntityPicker() -> impl IntoView {
     };
     let record_url = move || {
         let entity = wizard.draft.with(|d| d.entity.trim().to_string());
-        let service = wizard.draft.with(|d| {
-            d.environment()
-                .map(|e| derive::service_url(&e, d.api_version))
-        });
+        let service = wizard.draft.with(Draft::service_url);
         state.loaded.with(|l| {
             let l = l.as_ref()?;
             l.schema.find_set(&entity)?;

@@ -776,6 +776,13 @@ impl Draft {
         self.p_environment()?.ok().map(|c| c.value)
     }
 
+    /// The connector's ServiceURL (`{environment}/api/data/{version}/`), when the environment is
+    /// currently valid. The Web API root every Dataverse call and the schema cache key use.
+    pub fn service_url(&self) -> Option<String> {
+        self.environment()
+            .map(|e| crate::derive::service_url(&e, self.api_version))
+    }
+
     /// The Enterprise application Object ID, when currently valid.
     pub fn object_id(&self) -> Option<Guid> {
         self.p_object_id()?.ok().map(|c| c.value)
@@ -1105,6 +1112,23 @@ pub mod sandbox {
     mod tests {
         use super::*;
         use crate::draft::Severity;
+
+        #[test]
+        fn service_url_follows_the_environment_and_version() {
+            let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+            let mut d = draft(today);
+            assert_eq!(
+                d.service_url().as_deref(),
+                Some("http://contoso.crm.localhost:8081/api/data/v9.2/")
+            );
+            d.api_version = crate::fields::ApiVersion::V9_0;
+            assert_eq!(
+                d.service_url().as_deref(),
+                Some("http://contoso.crm.localhost:8081/api/data/v9.0/")
+            );
+            d.environment_url = "https://https://contoso.crm.dynamics.com".into();
+            assert_eq!(d.service_url(), None);
+        }
 
         #[test]
         fn values_match_the_sandbox_config_file() {

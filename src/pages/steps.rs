@@ -350,10 +350,7 @@ fn Connector() -> impl IntoView {
     let d = move |f: fn(&wizard_core::draft::Draft) -> Option<String>| {
         Signal::derive(move || wizard.draft.with(f).unwrap_or_default())
     };
-    let service_url = d(|d| {
-        d.environment()
-            .map(|e| derive::service_url(&e, d.api_version))
-    });
+    let service_url = d(wizard_core::draft::Draft::service_url);
     let authorise = d(|d| d.tenant().map(|t| derive::authorize_url_v1(d.cloud, &t)));
     let token = d(|d| {
         let typed = TokenEndpoint::parse(&d.token_endpoint, d.tenant().as_ref(), d.cloud)

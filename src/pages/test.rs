@@ -15,8 +15,9 @@ use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
 use wizard_core::{
     auth::SignInConfig,
     cache_record::{self, age_text, SchemaDiff},
-    csdl, derive,
+    csdl,
     diagnose::{self, Diagnosis},
+    draft::Draft,
     jwt,
 };
 
@@ -91,7 +92,10 @@ pub fn TestConnection() -> impl IntoView {
             who.set(None);
             return;
         };
-        let service = derive_service(wizard);
+        let service = wizard
+            .draft
+            .with_untracked(Draft::service_url)
+            .unwrap_or_default();
         spawn_local(async move {
             who.set(Some(
                 dataverse::who_am_i(&service, signed.token.secret()).await,
@@ -182,16 +186,6 @@ pub fn TestConnection() -> impl IntoView {
     }
 }
 
-fn derive_service(wizard: Wizard) -> String {
-    wizard
-        .draft
-        .with_untracked(|d| {
-            d.environment()
-                .map(|e| derive::service_url(&e, d.api_version))
-        })
-        .unwrap_or_default()
-}
-
 /// Loads `$metadata` through CORS (streaming, progress, cancel) or from a file.
 #[component]
 fn MetadataLoader() -> impl IntoView {
@@ -215,7 +209,10 @@ fn MetadataLoader() -> impl IntoView {
         let Some(signed) = session.signed_in.get_untracked() else {
             return;
         };
-        let service = derive_service(wizard);
+        let service = wizard
+            .draft
+            .with_untracked(Draft::service_url)
+            .unwrap_or_default();
         let Ok(controller) = web_sys::AbortController::new() else {
             return;
         };
@@ -272,7 +269,10 @@ fn MetadataLoader() -> impl IntoView {
             return;
         };
         pending.set(None);
-        let service = derive_service(wizard);
+        let service = wizard
+            .draft
+            .with_untracked(Draft::service_url)
+            .unwrap_or_default();
         let (schema, bytes) = (loaded.schema.clone(), loaded.bytes);
         schema_state.loaded.set(Some(loaded));
         spawn_local(async move {
@@ -289,7 +289,7 @@ fn MetadataLoader() -> impl IntoView {
     };
     // The cached record behind the schema on screen, when it belongs to this environment.
     let cached_here = move || {
-        let service = cache::service_url(wizard)?;
+        let service = wizard.draft.with(Draft::service_url)?;
         cache_state
             .current
             .get()
