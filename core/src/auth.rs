@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 /// How long a pending sign-in stays valid: Entra ID authorization codes live about 10 minutes.
 pub const PENDING_MAX_AGE_SECS: i64 = 10 * 60;
 
-/// The delegated Dataverse permission every wizard sign-in asks for.
-pub const USER_IMPERSONATION: &str = "user_impersonation";
+use crate::entra::Authority;
+pub use crate::entra::USER_IMPERSONATION;
+use crate::fields::EndpointVersion;
 
 /// Why a sign-in request could not be built or a callback was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -77,16 +78,8 @@ pub struct SignInConfig {
 impl SignInConfig {
     /// The scope string: `{environment}/user_impersonation openid profile offline_access`.
     pub fn scope(&self) -> String {
-        scope_for(&self.environment)
+        crate::entra::sign_in_scope(&self.environment)
     }
-}
-
-/// The delegated scope string for an environment origin (trailing slashes removed).
-pub fn scope_for(environment: &str) -> String {
-    format!(
-        "{}/{USER_IMPERSONATION} openid profile offline_access",
-        environment.trim().trim_end_matches('/')
-    )
 }
 
 /// What must survive the full-page redirect (stored by the app in `sessionStorage`, keyed by
@@ -135,22 +128,15 @@ pub struct AuthorizeRequest {
     pub pending: PendingSignIn,
 }
 
-/// `{login_base}/{tenant}/oauth2/v2.0/authorize`.
-pub fn authorize_url(login_base: &str, tenant: &str) -> String {
-    format!(
-        "{}/{}/oauth2/v2.0/authorize",
-        login_base.trim().trim_end_matches('/'),
-        tenant.trim()
-    )
-}
-
-/// `{login_base}/{tenant}/oauth2/v2.0/token`.
-pub fn token_url(login_base: &str, tenant: &str) -> String {
-    format!(
-        "{}/{}/oauth2/v2.0/token",
-        login_base.trim().trim_end_matches('/'),
-        tenant.trim()
-    )
+impl SignInConfig {
+    /// The v2.0 endpoints the sign-in uses: `(authorize, token)`.
+    pub fn endpoints(&self) -> (String, String) {
+        let authority = Authority::new(&self.login_base, &self.tenant);
+        (
+            authority.authorize_url(EndpointVersion::V2),
+            authority.token_url(EndpointVersion::V2),
+        )
+    }
 }
 
 /// Builds the authorize request: `response_type=code`, `client_id`, random `state`, PKCE S256
@@ -159,10 +145,9 @@ pub fn token_url(login_base: &str, tenant: &str) -> String {
 /// `set_pkce_challenge`; the verifier has 43 characters (32 random bytes, base64url).
 pub fn authorize_request(config: SignInConfig, now: i64) -> Result<AuthorizeRequest, AuthError> {
     validate_config(&config)?;
-    let auth_url = AuthUrl::new(authorize_url(&config.login_base, &config.tenant))
-        .map_err(|e| invalid("login_base", e))?;
-    let token_url = TokenUrl::new(token_url(&config.login_base, &config.tenant))
-        .map_err(|e| invalid("login_base", e))?;
+    let (authorize, token) = config.endpoints();
+    let auth_url = AuthUrl::new(authorize).map_err(|e| invalid("login_base", e))?;
+    let token_url = TokenUrl::new(token).map_err(|e| invalid("login_base", e))?;
     let redirect =
         RedirectUrl::new(config.redirect_uri.clone()).map_err(|e| invalid("redirect_uri", e))?;
     let client =

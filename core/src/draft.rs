@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::Cloud;
-use crate::derive::{CALLBACK_PATH, DYNAMICS_CRM_APP_ID};
+use crate::entra::{CALLBACK_PATH, DYNAMICS_CRM_APP_ID};
 use crate::fields::{
     check_entity_set, ApiVersion, Checked, ClientSecret, Email, EnvironmentUrl, FieldError,
     GrantType, Guid, Level, Note, RedirectUrl, SecretExpiry, TenantId, TokenEndpoint,
@@ -780,7 +780,7 @@ impl Draft {
     /// currently valid. The Web API root every Dataverse call and the schema cache key use.
     pub fn service_url(&self) -> Option<String> {
         self.environment()
-            .map(|e| crate::derive::service_url(&e, self.api_version))
+            .map(|e| crate::webapi::service_url(&e, self.api_version))
     }
 
     /// The Enterprise application Object ID, when currently valid.
@@ -796,6 +796,17 @@ impl Draft {
     /// The connector redirect URL, when present and valid.
     pub fn connector_redirect(&self) -> Option<RedirectUrl> {
         self.p_redirect()?.ok().map(|c| c.value)
+    }
+
+    /// The entity set name, when present and valid.
+    pub fn entity_set(&self) -> Option<String> {
+        self.p_entity()?.ok().map(|c| c.value)
+    }
+
+    /// Whether a client secret is typed and passes its checks (its value stays in
+    /// [`Draft::client_secret`]).
+    pub fn client_secret_checked(&self) -> bool {
+        matches!(self.p_secret(), Some(Ok(_)))
     }
 
     /// The Primary Email, when present and valid.

@@ -14,9 +14,11 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::Cloud;
-use crate::derive::{application_user, authorize_url_v2, connector_settings, token_url_v2};
+use crate::connector::{connector_values, ConnectorField, ConnectorValue};
+use crate::derive::application_user;
 use crate::draft::{check_field, Connection, Draft, FieldId, FieldStatus, SecretInput};
-use crate::fields::{ApiVersion, GrantType};
+use crate::entra::Authority;
+use crate::fields::{ApiVersion, EndpointVersion, GrantType};
 
 /// The `format` value of every connection file.
 pub const FORMAT: &str = "dataverse-connection";
@@ -111,33 +113,35 @@ struct AppUserDoc {
 }
 
 fn document(conn: &Connection, include_secret: bool, exported_at: String) -> Document {
-    let s = connector_settings(conn);
     let draft = conn.to_draft();
+    // The connector section is exactly what step 6 shows: one derivation.
+    let values = connector_values(&draft);
+    let text = |f: ConnectorField| values.text(f).to_string();
     let user = application_user(&draft);
-    let secret = if include_secret {
-        conn.client_secret.as_ref().map(|s| s.secret().to_string())
-    } else {
-        None
+    let secret = match values.get(ConnectorField::ClientSecret) {
+        ConnectorValue::Secret(s) if include_secret => Some(s.expose().to_string()),
+        _ => None,
     };
+    let authority = Authority::of(conn.cloud, &conn.tenant);
     Document {
         format: FORMAT.to_string(),
         version: FORMAT_VERSION,
         exported_at,
         includes_client_secret: secret.is_some(),
         connector: ConnectorDoc {
-            service_url: s.service_url,
-            entity: s.entity,
-            entity_url_item_convention: s.entity_url_item_convention,
+            service_url: text(ConnectorField::ServiceUrl),
+            entity: text(ConnectorField::Entity),
+            entity_url_item_convention: text(ConnectorField::EntityUrlItemConvention),
             oauth2: OAuth2Doc {
-                authorise_url: s.authorise_url,
-                token_url: s.token_url,
-                client_id: s.client_id,
+                authorise_url: text(ConnectorField::AuthoriseUrl),
+                token_url: text(ConnectorField::TokenUrl),
+                client_id: text(ConnectorField::ClientId),
                 client_secret: secret,
-                resource: s.resource,
-                redirect_url: s.redirect_url,
-                state: s.state,
-                scope: s.scope,
-                grant_type: s.grant_type.as_str().to_string(),
+                resource: text(ConnectorField::Resource),
+                redirect_url: text(ConnectorField::RedirectUrl),
+                state: text(ConnectorField::State),
+                scope: text(ConnectorField::Scope),
+                grant_type: text(ConnectorField::GrantType),
             },
         },
         azure: AzureDoc {
@@ -150,8 +154,8 @@ fn document(conn: &Connection, include_secret: bool, exported_at: String) -> Doc
             environment_url: conn.environment.to_string(),
             api_version: conn.api_version.as_str().to_string(),
             token_endpoint: conn.token_endpoint.as_ref().map(|t| t.to_string()),
-            token_endpoint_v2: token_url_v2(conn.cloud, &conn.tenant),
-            authorise_url_v2: authorize_url_v2(conn.cloud, &conn.tenant),
+            token_endpoint_v2: authority.token_url(EndpointVersion::V2),
+            authorise_url_v2: authority.authorize_url(EndpointVersion::V2),
         },
         application_user: AppUserDoc {
             user_name: user.user_name,

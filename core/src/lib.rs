@@ -7,10 +7,13 @@
 pub mod auth;
 pub mod cache_record;
 pub mod cloud;
+pub mod connector;
 pub mod csdl;
 pub mod derive;
 pub mod diagnose;
 pub mod draft;
+pub mod entra;
 pub mod export;
 pub mod fields;
 pub mod jwt;
+pub mod webapi;

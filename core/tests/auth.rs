@@ -135,11 +135,13 @@ fn endpoint_urls() {
         ),
     ];
     for (base, tenant, prefix) in table {
+        let mut c = config();
+        c.login_base = base.into();
+        c.tenant = tenant.into();
         assert_eq!(
-            auth::authorize_url(base, tenant),
-            format!("{prefix}authorize")
+            c.endpoints(),
+            (format!("{prefix}authorize"), format!("{prefix}token"))
         );
-        assert_eq!(auth::token_url(base, tenant), format!("{prefix}token"));
     }
 }
 
