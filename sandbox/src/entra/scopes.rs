@@ -1,0 +1,123 @@
+//! The `scope` parameter: which resource (a sandbox Dataverse environment or Microsoft Graph)
+//! and which permissions it asks for.
+
+use super::{AadError, RequestedScopes, Resource, DYNAMICS_APP_ID};
+use crate::config::{App, Tenant};
+use crate::AppState;
+
+const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
+
+/// Parse a `scope` parameter against the tenant's environments.
+pub fn parse_scopes(
+    state: &AppState,
+    tenant: &Tenant,
+    app: &App,
+    scope: &str,
+) -> Result<RequestedScopes, AadError> {
+    let mut openid = false;
+    let mut offline_access = false;
+    let mut resources: Vec<(Resource, String)> = Vec::new();
+    let mut unknown_resource: Option<String> = None;
+    for s in scope.split_whitespace() {
+        let lower = s.to_ascii_lowercase();
+        if OIDC_SCOPES.contains(&lower.as_str()) {
+            openid |= lower == "openid";
+            offline_access |= lower == "offline_access";
+            continue;
+        }
+        let Some(scheme_end) = s.find("://") else {
+            resources.push((Resource::Graph, s.to_string()));
+            continue;
+        };
+        let after = &s[scheme_end + 3..];
+        let (resource_uri, perm) = match after.rfind('/') {
+            Some(i) => (&s[..scheme_end + 3 + i], &after[i + 1..]),
+            None => (s, ""),
+        };
+        let resource_uri = resource_uri.trim_end_matches('/');
+        match dataverse_org(state, resource_uri) {
+            Some(org) => resources.push((Resource::Dataverse(org), perm.to_string())),
+            None => {
+                unknown_resource.get_or_insert(resource_uri.to_string());
+                resources.push((Resource::Graph, s.to_string()));
+            }
+        }
+    }
+    let mut distinct: Vec<&Resource> = Vec::new();
+    for (r, _) in &resources {
+        if !distinct.contains(&r) {
+            distinct.push(r);
+        }
+    }
+    if let Some(uri) = unknown_resource {
+        return Err(resource_not_found(&uri, tenant));
+    }
+    if distinct.len() > 1 {
+        return Err(AadError::new(
+            "invalid_scope",
+            28000,
+            format!(
+                "Provided value for the input parameter scope is not valid because it contains more \
+                 than one resource. Scope {scope} is not valid."
+            ),
+        ));
+    }
+    let resource = distinct
+        .first()
+        .map(|r| (*r).clone())
+        .unwrap_or(Resource::Graph);
+    if let Resource::Dataverse(org) = &resource {
+        let env = state.config.environment(org).expect("known org");
+        if env.tenant != tenant.id {
+            return Err(resource_not_found(&state.env_origin(org), tenant));
+        }
+        for (_, perm) in &resources {
+            if perm != "user_impersonation" && perm != ".default" {
+                return Err(AadError::new(
+                    "invalid_client",
+                    650053,
+                    format!(
+                        "The application '{}' asked for scope '{perm}' that doesn't exist on the \
+                         resource '{DYNAMICS_APP_ID}'. Contact the app vendor.",
+                        app.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(RequestedScopes {
+        resource,
+        permissions: resources.into_iter().map(|(_, p)| p).collect(),
+        openid,
+        offline_access,
+        raw: scope.to_string(),
+    })
+}
+
+/// The org whose origin is exactly `uri` (scheme, host and port; host case-insensitive).
+fn dataverse_org(state: &AppState, uri: &str) -> Option<String> {
+    let url = url::Url::parse(uri).ok()?;
+    if url.scheme() != "http" || url.path() != "/" && !url.path().is_empty() {
+        return None;
+    }
+    if url.port_or_known_default() != Some(state.port) {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let org = host.strip_suffix(".crm.localhost")?;
+    state.config.environment(org).map(|e| e.org.clone())
+}
+
+fn resource_not_found(uri: &str, tenant: &Tenant) -> AadError {
+    AadError::new(
+        "invalid_resource",
+        500011,
+        format!(
+            "The resource principal named {uri} was not found in the tenant named {}. This can \
+             happen if the application has not been installed by the administrator of the tenant \
+             or consented to by any user in the tenant. You might have sent your authentication \
+             request to the wrong tenant.",
+            tenant.name
+        ),
+    )
+}
