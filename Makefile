@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 8081
 APP_PORT ?= 8080
 SANDBOX_CONFIG ?= sandbox/sandbox.toml
 
-.PHONY: serve build test test-native test-wasm test-e2e bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz
+.PHONY: serve build test test-native test-wasm test-e2e bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
 
 bootstrap-serve:
 	@scripts/bootstrap.sh serve
@@ -26,6 +26,7 @@ build: bootstrap-serve
 
 ## Every test layer: native unit tests, wasm-bindgen-test in headless Chromium, Playwright end to end.
 test: bootstrap-test
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-native
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-e2e
@@ -59,9 +60,14 @@ bench: bootstrap-test
 fmt:
 	cargo fmt --all
 
+## The style gate, first step of `make test`: rustfmt, then clippy with -D warnings on the native
+## crates and the wasm app. `unwrap_used` ([workspace.lints]) applies to production code only.
 clippy lint:
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p dataverse-wizard --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --lib --bins -- -D warnings
+	cargo clippy --workspace --tests -- -D warnings -A clippy::unwrap_used
+	cargo clippy -p dataverse-wizard --target wasm32-unknown-unknown --lib --bins -- -D warnings
+	cargo clippy -p dataverse-wizard --target wasm32-unknown-unknown --tests -- -D warnings -A clippy::unwrap_used
 
 clean:
 	cargo clean; rm -rf dist node_modules

@@ -3,6 +3,7 @@
 //! Nothing in this crate touches the browser: every module is tested natively with `cargo test`.
 //! See `docs/ARCHITECTURE.md` for the module map.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod auth;
 pub mod cache_record;
