@@ -91,6 +91,15 @@ impl Authority {
         }
     }
 
+    /// The v1 authorize endpoint with `?resource={environment}`: the Auth URL of Microsoft's
+    /// Postman environment for the Dataverse Web API (v1 needs the resource in the request).
+    pub fn authorize_url_for_resource(&self, resource: &str) -> String {
+        with_query(
+            self.authorize_url(EndpointVersion::V1),
+            &[("resource", resource)],
+        )
+    }
+
     /// The tenant's v2.0 OpenID discovery document.
     pub fn openid_configuration_url(&self) -> String {
         self.at("v2.0/.well-known/openid-configuration")
@@ -204,6 +213,10 @@ mod tests {
         assert_eq!(
             a.admin_consent_url(&c, Some("http://localhost:8080/auth/callback")),
             format!("https://login.microsoftonline.com/{TENANT}/adminconsent?client_id={CLIENT}&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fauth%2Fcallback")
+        );
+        assert_eq!(
+            a.authorize_url_for_resource("https://contoso.crm.dynamics.com"),
+            format!("https://login.microsoftonline.com/{TENANT}/oauth2/authorize?resource=https%3A%2F%2Fcontoso.crm.dynamics.com")
         );
         assert_eq!(
             a.admin_consent_url_v2(&c, "https://contoso.crm.dynamics.com/", None),
