@@ -4,18 +4,7 @@ import { test, expect } from "@playwright/test";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { FICTIONAL, field } from "./support.mjs";
-
-async function fillPublicConnection(page) {
-  await page.goto("/setup/details");
-  await field(page, "Directory (tenant) ID").fill(FICTIONAL.tenant);
-  await field(page, "Application (client) ID").fill(FICTIONAL.clientId);
-  await field(page, "Object ID (Enterprise application)").fill(FICTIONAL.objectId);
-  await field(page, "Client secret value").fill(FICTIONAL.secret);
-  await field(page, "Environment URL").fill(FICTIONAL.environment);
-  await page.goto("/setup/connector");
-  await field(page, "Entity").fill(FICTIONAL.entity);
-}
+import { FICTIONAL, field, fillPublicConnection } from "./support.mjs";
 
 test("the chosen cloud must match the environment, and the API version changes the ServiceURL", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);

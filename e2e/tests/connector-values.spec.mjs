@@ -2,7 +2,7 @@
 // the v2.0 token endpoint first; typing it must give one consistent v2.0 set on screen and in the
 // exported JSON (before, the screen showed a v1 Authorise URL and "Scope: leave blank").
 import { test, expect } from "@playwright/test";
-import { FICTIONAL, field } from "./support.mjs";
+import { FICTIONAL, field, fillPublicConnection } from "./support.mjs";
 
 const LOGIN = `https://login.microsoftonline.com/${FICTIONAL.tenant}`;
 
@@ -13,15 +13,7 @@ async function copied(page, label) {
 
 test("a typed v2.0 token endpoint shows and exports the same v2.0 set", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  await page.goto("/setup/details");
-  await field(page, "Directory (tenant) ID").fill(FICTIONAL.tenant);
-  await field(page, "Application (client) ID").fill(FICTIONAL.clientId);
-  await field(page, "Object ID (Enterprise application)").fill(FICTIONAL.objectId);
-  await field(page, "Client secret value").fill(FICTIONAL.secret);
-  await field(page, "Environment URL").fill(FICTIONAL.environment);
-  await field(page, "Token endpoint (optional)").fill(`${LOGIN}/oauth2/v2.0/token`);
-  await page.goto("/setup/connector");
-  await field(page, "Entity").fill(FICTIONAL.entity);
+  await fillPublicConnection(page, { tokenEndpoint: `${LOGIN}/oauth2/v2.0/token` });
 
   const shown = {
     AuthoriseURL: await copied(page, "Authorise URL"),

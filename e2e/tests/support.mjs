@@ -54,6 +54,22 @@ export const STEPS = [
   ["review", "Review and export"],
 ];
 
+/**
+ * Types the fictional public-cloud connection into steps 4 and 6; `tokenEndpoint` is typed too
+ * when given.
+ */
+export async function fillPublicConnection(page, { tokenEndpoint } = {}) {
+  await page.goto("/setup/details");
+  await field(page, "Directory (tenant) ID").fill(FICTIONAL.tenant);
+  await field(page, "Application (client) ID").fill(FICTIONAL.clientId);
+  await field(page, "Object ID (Enterprise application)").fill(FICTIONAL.objectId);
+  await field(page, "Client secret value").fill(FICTIONAL.secret);
+  await field(page, "Environment URL").fill(FICTIONAL.environment);
+  if (tokenEndpoint) await field(page, "Token endpoint (optional)").fill(tokenEndpoint);
+  await page.goto("/setup/connector");
+  await field(page, "Entity").fill(FICTIONAL.entity);
+}
+
 /** The input labelled `label` (a required field's label ends with an aria-hidden " *"). */
 export function field(page, label) {
   return page.getByLabel(new RegExp(`^${escape(label)}( \\*)?$`));
