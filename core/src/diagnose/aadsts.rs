@@ -3,13 +3,7 @@
 
 use super::entra::{clean_description, is_known_oauth_error, oauth_error};
 use super::{error_lookup_url, quote, quoted, Diagnosis};
-
-/// Percent-decodes once (invalid escapes are kept as they are; invalid UTF-8 is replaced).
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
+use crate::fields::matchers::percent_decode;
 
 pub(super) fn aadsts(n: u32, error: &str, description: &str, raw: &str) -> Diagnosis {
     let code = format!("AADSTS{n}");

@@ -40,7 +40,7 @@ pub(super) fn dns_problem(s: &str) -> Option<String> {
 }
 
 /// Percent-decodes once (invalid escapes are kept as they are; invalid UTF-8 is replaced).
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()

@@ -79,7 +79,7 @@ mod entity;
 mod environment;
 mod error;
 mod guid;
-mod matchers;
+pub(crate) mod matchers;
 mod redirect;
 mod secret;
 mod tenant;
