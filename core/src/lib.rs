@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod cache_record;
+pub mod checked;
 pub mod cloud;
 pub mod connector;
 pub mod csdl;
