@@ -101,6 +101,24 @@ pub struct App {
     /// Client secrets (for `client_credentials` from a server, not a browser).
     #[serde(default)]
     pub secrets: Vec<Secret>,
+    /// The "Try with the sandbox" scenario this app stands for (its name in the wizard's list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// Delegated Microsoft Graph permissions admin-consented for this app (`Application.Read.All`,
+    /// `Directory.Read.All`, `Application.ReadWrite.All`, …): the `scp` of its Graph tokens.
+    #[serde(default)]
+    pub graph_permissions: Vec<String>,
+    /// Does the registration's "API permissions" (`requiredResourceAccess`) list Dynamics CRM
+    /// `user_impersonation`? (Sign-in works without it: dynamic consent.)
+    #[serde(default = "yes")]
+    pub dynamics_permission: bool,
+    /// Users who consented for themselves only (a `Principal` grant for Dynamics CRM each).
+    #[serde(default)]
+    pub user_consents: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -128,6 +146,78 @@ pub struct Secret {
     pub id: String,
     /// The "Value" column, shown once.
     pub value: String,
+    /// The "Description" column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Expiry relative to the sandbox's start, in days (negative: already expired). Default 365.
+    #[serde(default = "default_secret_expiry")]
+    pub expires_in_days: i64,
+    /// Creation relative to the sandbox's start, in days ago. Default 30.
+    #[serde(default = "default_secret_age")]
+    pub created_days_ago: i64,
+}
+
+fn default_secret_expiry() -> i64 {
+    365
+}
+fn default_secret_age() -> i64 {
+    30
+}
+
+/// An application user of an environment: a client ID alone (enabled, role
+/// [`DEFAULT_APP_USER_ROLE`]) or a table with `client_id`, `disabled`, `roles`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AppUserConfig {
+    ClientId(String),
+    Detailed {
+        client_id: String,
+        #[serde(default)]
+        disabled: bool,
+        #[serde(default = "default_app_user_roles")]
+        roles: Vec<String>,
+    },
+}
+
+/// The security role an application user listed by client ID alone has.
+pub const DEFAULT_APP_USER_ROLE: &str = "Sync reader (sandbox)";
+
+fn default_app_user_roles() -> Vec<String> {
+    vec![DEFAULT_APP_USER_ROLE.to_string()]
+}
+
+impl AppUserConfig {
+    pub fn client_id(&self) -> &str {
+        match self {
+            AppUserConfig::ClientId(c) | AppUserConfig::Detailed { client_id: c, .. } => c,
+        }
+    }
+    pub fn disabled(&self) -> bool {
+        matches!(self, AppUserConfig::Detailed { disabled: true, .. })
+    }
+    pub fn roles(&self) -> Vec<String> {
+        match self {
+            AppUserConfig::ClientId(_) => default_app_user_roles(),
+            AppUserConfig::Detailed { roles, .. } => roles.clone(),
+        }
+    }
+    fn lowercase(&mut self) {
+        match self {
+            AppUserConfig::ClientId(c) | AppUserConfig::Detailed { client_id: c, .. } => {
+                *c = c.to_ascii_lowercase()
+            }
+        }
+    }
+}
+
+/// A security role of an environment: its name and privileges (`prvReadAccount` = Global depth,
+/// `prvReadAccount:Basic` for another depth; `*` = every privilege the sandbox knows, Global).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleConfig {
+    pub name: String,
+    #[serde(default)]
+    pub privileges: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,9 +233,20 @@ pub struct Environment {
     /// OIDs of the users of the organization; other users get 403 `0x80072560`.
     #[serde(default)]
     pub members: Vec<String>,
-    /// Client IDs that have an application user in this environment.
+    /// Application users: client IDs (enabled, role [`DEFAULT_APP_USER_ROLE`]) or tables
+    /// `{ client_id, disabled, roles }`.
     #[serde(default)]
-    pub application_users: Vec<String>,
+    pub application_users: Vec<AppUserConfig>,
+    /// Security roles of the root business unit. Default: [`crate::dataverse::roles::default_roles`].
+    #[serde(default)]
+    pub roles: Vec<RoleConfig>,
+    /// Members with the System Administrator role. Default: the members who are tenant admins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_administrators: Option<Vec<String>>,
+    /// An application user created through the Web API is invisible (and cannot be given a role)
+    /// for this long, like Dataverse's replication lag.
+    #[serde(default)]
+    pub replication_lag_ms: u64,
     /// Every call answers 403 `0x80095ffc` (API access restricted for the application).
     #[serde(default)]
     pub restricted_app: bool,
@@ -236,6 +337,11 @@ impl Config {
             }
             for a in &mut t.apps {
                 a.client_id = a.client_id.to_ascii_lowercase();
+                a.object_id = a.object_id.to_ascii_lowercase();
+                a.service_principal_object_id = a.service_principal_object_id.to_ascii_lowercase();
+                for u in &mut a.user_consents {
+                    *u = u.to_ascii_lowercase();
+                }
             }
             for u in &mut t.users {
                 u.oid = u.oid.to_ascii_lowercase();
@@ -248,7 +354,12 @@ impl Config {
                 *m = m.to_ascii_lowercase();
             }
             for a in &mut e.application_users {
-                *a = a.to_ascii_lowercase();
+                a.lowercase();
+            }
+            if let Some(admins) = &mut e.system_administrators {
+                for a in admins {
+                    *a = a.to_ascii_lowercase();
+                }
             }
         }
     }

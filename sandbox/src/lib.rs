@@ -9,6 +9,7 @@ pub mod config;
 pub mod cors;
 pub mod dataverse;
 pub mod entra;
+pub mod graph;
 pub mod jwt;
 pub mod pages;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub port: u16,
     pub signer: jwt::Signer,
     pub store: Mutex<Store>,
+    /// When the sandbox started: configured secret dates are relative to it.
+    pub started: chrono::DateTime<chrono::Utc>,
 }
 
 /// Everything that changes at run time; `POST /sandbox/reset` clears it.
@@ -40,6 +43,10 @@ pub struct Store {
     /// Consents granted on the sandbox's consent page: (client_id, Some(user oid)) for one user,
     /// (client_id, None) for the whole organization.
     pub consents: HashSet<(String, Option<String>)>,
+    /// Application users per environment (org), created from the configuration on first use.
+    pub app_users: HashMap<String, Vec<dataverse::users::AppUserRow>>,
+    /// Client secrets added through Graph `addPassword`, per client ID.
+    pub added_secrets: HashMap<String, Vec<graph::AddedSecret>>,
 }
 
 impl AppState {
@@ -49,12 +56,18 @@ impl AppState {
             config,
             signer: jwt::Signer::new(),
             store: Mutex::new(Store::default()),
+            started: chrono::Utc::now(),
         }
     }
 
     /// `http://localhost:{port}` — the Entra authority host.
     pub fn entra_origin(&self) -> String {
         format!("http://localhost:{}", self.port)
+    }
+
+    /// `http://graph.localhost:{port}` — Microsoft Graph's stand-in (`https://graph.microsoft.com`).
+    pub fn graph_origin(&self) -> String {
+        format!("http://graph.localhost:{}", self.port)
     }
 
     /// `http://{org}.crm.localhost:{port}` — an environment's origin, also its token audience.
@@ -71,6 +84,7 @@ impl AppState {
 #[derive(Debug, PartialEq, Eq)]
 pub enum HostKind {
     Entra,
+    Graph,
     Dataverse(String),
     Unknown(String),
 }
@@ -96,6 +110,7 @@ pub fn classify_host(host: &str) -> HostKind {
     let name = name.trim_end_matches('.');
     match name {
         "localhost" | "127.0.0.1" | "::1" => HostKind::Entra,
+        "graph.localhost" => HostKind::Graph,
         _ => match name.strip_suffix(".crm.localhost") {
             Some(org) if !org.is_empty() && !org.contains('.') => {
                 HostKind::Dataverse(org.to_string())
@@ -126,6 +141,7 @@ pub fn router(config: Config, port: u16) -> Router {
                     Ok(r) => r,
                     Err(never) => match never {},
                 },
+                HostKind::Graph => graph::handle(state, req).await,
                 HostKind::Dataverse(org) if state.config.environment(&org).is_some() => {
                     dataverse::handle(state, org, req).await
                 }
@@ -252,6 +268,7 @@ mod tests {
         assert_eq!(classify_host("127.0.0.1:8081"), HostKind::Entra);
         assert_eq!(classify_host("[::1]:8081"), HostKind::Entra);
         assert_eq!(classify_host("LocalHost"), HostKind::Entra);
+        assert_eq!(classify_host("graph.localhost:8081"), HostKind::Graph);
         assert_eq!(
             classify_host("contoso.crm.localhost:8081"),
             HostKind::Dataverse("contoso".into())

@@ -4,7 +4,7 @@
 use super::errors::{error_page_response, error_uri, Trace};
 use super::grants::{now, random_token, uuid};
 use super::tenants::{find_app, resolve_tenant};
-use super::{parse_scopes, AadError, CodeGrant, RequestedScopes, Resource, S};
+use super::{graph_scp, parse_scopes, AadError, CodeGrant, RequestedScopes, Resource, S};
 use crate::config::{App, Platform, Tenant, User};
 use crate::{pages, AppState};
 use axum::body::Bytes;
@@ -253,6 +253,9 @@ fn authorize(
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    if let Err(e) = graph_scp(app, &scopes, "consent_required") {
+        return fail(e);
+    }
     if p.prompt.as_deref() == Some("none") {
         return fail(AadError::new(
             "login_required",
@@ -297,7 +300,7 @@ fn authorize(
         return sign_in_page();
     };
     let needs_consent = matches!(scopes.resource, Resource::Dataverse(_));
-    let granted = !needs_consent || app.consented || {
+    let granted = !needs_consent || app.consented || app.user_consents.contains(&user.oid) || {
         let store = state.store();
         store.consents.contains(&(app.client_id.clone(), None))
             || store

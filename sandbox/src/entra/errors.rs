@@ -15,6 +15,7 @@ const ERROR_ORDER: &[&str] = &[
     "trace_id",
     "correlation_id",
     "error_uri",
+    "suberror",
 ];
 
 /// One Entra error: the OAuth `error`, the AADSTS number and its message.
@@ -24,6 +25,8 @@ pub struct AadError {
     pub error: &'static str,
     pub code: u32,
     pub message: String,
+    /// Entra's `suberror` (`consent_required` with AADSTS65001 at the token endpoint).
+    pub suberror: Option<&'static str>,
 }
 
 impl AadError {
@@ -38,7 +41,13 @@ impl AadError {
             error,
             code,
             message: message.into(),
+            suberror: None,
         }
+    }
+
+    pub fn with_suberror(mut self, suberror: &'static str) -> AadError {
+        self.suberror = Some(suberror);
+        self
     }
 
     pub(super) fn missing(param: &str) -> AadError {
@@ -87,7 +96,7 @@ pub(super) fn error_uri(state: &AppState, code: u32) -> String {
 /// The JSON error body of the token and discovery endpoints.
 pub(super) fn error_json(state: &AppState, headers: &HeaderMap, e: &AadError) -> Response {
     let t = Trace::new(headers);
-    let body = json!({
+    let mut body = json!({
         "error": e.error,
         "error_description": t.describe(e),
         "error_codes": [e.code],
@@ -96,6 +105,9 @@ pub(super) fn error_json(state: &AppState, headers: &HeaderMap, e: &AadError) ->
         "correlation_id": t.correlation_id,
         "error_uri": error_uri(state, e.code),
     });
+    if let Some(sub) = e.suberror {
+        body["suberror"] = json!(sub);
+    }
     let body = crate::ordered_json(&body, ERROR_ORDER);
     let mut resp = (e.status, json_headers(), body).into_response();
     resp.headers_mut().insert(

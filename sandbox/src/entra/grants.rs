@@ -50,6 +50,9 @@ pub struct RequestedScopes {
     pub openid: bool,
     pub offline_access: bool,
     pub raw: String,
+    /// For Microsoft Graph asked by resource URI (`https://graph.microsoft.com/…`,
+    /// `http://graph.localhost:{port}/…` or the Graph app ID): that resource, the token's `aud`.
+    pub graph_audience: Option<String>,
 }
 
 pub fn now() -> u64 {

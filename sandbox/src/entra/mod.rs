@@ -26,7 +26,7 @@ mod token;
 pub use authorize::AuthorizeParams;
 pub use errors::AadError;
 pub use grants::{now, CodeGrant, RefreshGrant, RequestedScopes, Resource};
-pub use scopes::parse_scopes;
+pub use scopes::{graph_scp, parse_scopes};
 
 use authorize::{authorize_get, authorize_post};
 use discovery::{jwks, openid_configuration};

@@ -1,7 +1,7 @@
 //! The `scope` parameter: which resource (a sandbox Dataverse environment or Microsoft Graph)
 //! and which permissions it asks for.
 
-use super::{AadError, RequestedScopes, Resource, DYNAMICS_APP_ID};
+use super::{AadError, RequestedScopes, Resource, DYNAMICS_APP_ID, GRAPH_APP_ID};
 use crate::config::{App, Tenant};
 use crate::AppState;
 
@@ -18,11 +18,20 @@ pub fn parse_scopes(
     let mut offline_access = false;
     let mut resources: Vec<(Resource, String)> = Vec::new();
     let mut unknown_resource: Option<String> = None;
+    let mut graph_audience: Option<String> = None;
     for s in scope.split_whitespace() {
         let lower = s.to_ascii_lowercase();
         if OIDC_SCOPES.contains(&lower.as_str()) {
             openid |= lower == "openid";
             offline_access |= lower == "offline_access";
+            continue;
+        }
+        if let Some(perm) = lower
+            .strip_prefix(GRAPH_APP_ID)
+            .and_then(|p| p.strip_prefix('/'))
+        {
+            graph_audience.get_or_insert(GRAPH_APP_ID.to_string());
+            resources.push((Resource::Graph, s[s.len() - perm.len()..].to_string()));
             continue;
         }
         let Some(scheme_end) = s.find("://") else {
@@ -35,6 +44,11 @@ pub fn parse_scopes(
             None => (s, ""),
         };
         let resource_uri = resource_uri.trim_end_matches('/');
+        if is_graph_resource(state, resource_uri) {
+            graph_audience.get_or_insert(resource_uri.to_string());
+            resources.push((Resource::Graph, perm.to_string()));
+            continue;
+        }
         match dataverse_org(state, resource_uri) {
             Some(org) => resources.push((Resource::Dataverse(org), perm.to_string())),
             None => {
@@ -91,7 +105,66 @@ pub fn parse_scopes(
         openid,
         offline_access,
         raw: scope.to_string(),
+        graph_audience,
     })
+}
+
+/// `https://graph.microsoft.com` or the sandbox's own Graph host.
+fn is_graph_resource(state: &AppState, uri: &str) -> bool {
+    uri.eq_ignore_ascii_case("https://graph.microsoft.com")
+        || uri.eq_ignore_ascii_case(&state.graph_origin())
+}
+
+/// Graph permissions a user may consent to for themselves (no admin consent needed).
+const USER_CONSENTABLE: [&str; 1] = ["User.Read"];
+
+/// The `scp` of a Graph token asked by resource URI: every Graph permission admin-consented for
+/// the app (`graph_permissions`), plus `User.Read` when asked. A named permission that is not
+/// consented (or `.default` with none) is AADSTS65001, with `error` `error` (`invalid_grant` at
+/// the token endpoint, `consent_required` at authorize). `None` for other resources.
+pub fn graph_scp(
+    app: &App,
+    scopes: &RequestedScopes,
+    error: &'static str,
+) -> Result<Option<Vec<String>>, AadError> {
+    if scopes.resource != Resource::Graph || scopes.graph_audience.is_none() {
+        return Ok(None);
+    }
+    let consented = |p: &str| {
+        app.graph_permissions
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(p))
+    };
+    let mut scp = app.graph_permissions.clone();
+    let missing = scopes.permissions.iter().any(|p| {
+        if p == ".default" {
+            return app.graph_permissions.is_empty();
+        }
+        if let Some(u) = USER_CONSENTABLE.iter().find(|u| u.eq_ignore_ascii_case(p)) {
+            if !consented(u) {
+                scp.push(u.to_string());
+            }
+            return false;
+        }
+        !consented(p)
+    });
+    if missing {
+        let e = AadError::new(
+            error,
+            65001,
+            format!(
+                "The user or administrator has not consented to use the application with ID '{}' \
+                 named '{}'. Send an interactive authorization request for this user and resource.",
+                app.client_id, app.name
+            ),
+        );
+        return Err(if error == "invalid_grant" {
+            e.with_suberror("consent_required")
+        } else {
+            e
+        });
+    }
+    Ok(Some(scp))
 }
 
 /// The org whose origin is exactly `uri` (scheme, host and port; host case-insensitive).

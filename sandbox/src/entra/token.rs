@@ -4,7 +4,9 @@
 use super::errors::{error_json, json_headers};
 use super::grants::{now, random_token};
 use super::tenants::{find_app, resolve_tenant};
-use super::{parse_scopes, AadError, RefreshGrant, RequestedScopes, Resource, GRAPH_APP_ID, S};
+use super::{
+    graph_scp, parse_scopes, AadError, RefreshGrant, RequestedScopes, Resource, GRAPH_APP_ID, S,
+};
 use crate::config::{App, Platform, Tenant, User};
 use crate::{cors, AppState};
 use axum::body::Bytes;
@@ -118,6 +120,7 @@ fn cross_origin_only_spa(origin: &str) -> AadError {
 
 /// Entra's client-type rules for redeeming a grant issued to a redirect URI of `platform`.
 fn check_client_type(
+    state: &AppState,
     platform: Platform,
     origin: Option<&str>,
     secret: Option<&str>,
@@ -137,12 +140,17 @@ fn check_client_type(
         )),
         (Platform::Spa, Some(_)) => Ok(()),
         (_, Some(o)) => Err(cross_origin_only_spa(o)),
-        (Platform::Web, None) => check_secret(app, secret, false),
+        (Platform::Web, None) => check_secret(state, app, secret, false),
         (Platform::Native, None) => Ok(()),
     }
 }
 
-fn check_secret(app: &App, secret: Option<&str>, client_credentials: bool) -> Result<(), AadError> {
+fn check_secret(
+    state: &AppState,
+    app: &App,
+    secret: Option<&str>,
+    client_credentials: bool,
+) -> Result<(), AadError> {
     let Some(secret) = secret else {
         return Err(if client_credentials {
             AadError::new(
@@ -160,9 +168,20 @@ fn check_secret(app: &App, secret: Option<&str>, client_credentials: bool) -> Re
             )
         });
     };
-    if app.secrets.iter().any(|s| s.value == secret) {
-        Ok(())
-    } else {
+    let known = crate::graph::all_secrets(state, app);
+    match known.iter().find(|s| s.value == secret) {
+        Some(s) if s.end <= chrono::Utc::now() => Err(AadError::new(
+            "invalid_client",
+            7000222,
+            format!(
+                "The provided client secret keys for app '{}' are expired. Visit the Azure portal \
+                 to create new keys for your app: https://aka.ms/NewClientSecret, or consider \
+                 using certificate credentials for added security: https://aka.ms/certCreds.",
+                app.client_id
+            ),
+        )),
+        Some(_) => Ok(()),
+        None => {
         Err(AadError::new(
             "invalid_client",
             7000215,
@@ -172,6 +191,7 @@ fn check_secret(app: &App, secret: Option<&str>, client_credentials: bool) -> Re
                 app.client_id
             ),
         ))
+        }
     }
 }
 
@@ -228,7 +248,8 @@ fn redeem_code<'a>(
             ),
         ));
     }
-    check_client_type(grant.platform, origin, secret, app)?;
+    check_client_type(state, grant.platform, origin, secret, app)?;
+    graph_scp(app, &grant.scopes, "invalid_grant")?;
     if let Some(challenge) = &grant.code_challenge {
         let Some(verifier) = param("code_verifier") else {
             return Err(AadError::new(
@@ -302,7 +323,7 @@ fn redeem_refresh<'a>(
             "Provided grant is invalid or malformed.",
         ));
     }
-    check_client_type(grant.platform, origin, param("client_secret"), app)?;
+    check_client_type(state, grant.platform, origin, param("client_secret"), app)?;
     if grant.platform == Platform::Spa && now() > grant.session_start + SPA_REFRESH_LIFETIME {
         return Err(AadError::new(
             "invalid_grant",
@@ -312,14 +333,16 @@ fn redeem_refresh<'a>(
              sign in request must be sent by the SPA to the sign in page.",
         ));
     }
-    let scopes = match param("scope") {
+    let mut scopes = match param("scope") {
         Some(s) => parse_scopes(state, tenant, app, s)?,
         None => grant.scopes.clone(),
     };
+    graph_scp(app, &scopes, "invalid_grant")?;
+    // A refresh token always brings a new one; the old one stays valid (Entra does not rotate).
+    scopes.offline_access = true;
     let user = tenant
         .user(&grant.user_oid)
         .ok_or_else(|| AadError::new("invalid_grant", 70000, "The user no longer exists."))?;
-    state.store().refresh_tokens.remove(rt);
     Ok(user_tokens(
         state,
         tenant,
@@ -344,7 +367,7 @@ fn client_credentials(
         return Err(cross_origin_only_spa(o));
     }
     let scope = scope.ok_or_else(|| AadError::missing("scope"))?;
-    check_secret(app, secret, true)?;
+    check_secret(state, app, secret, true)?;
     let scopes = parse_scopes(state, tenant, app, scope)?;
     if scopes.permissions.len() != 1 || scopes.permissions[0] != ".default" {
         return Err(AadError::new(
@@ -356,7 +379,7 @@ fn client_credentials(
             ),
         ));
     }
-    let aud = audience(state, &scopes.resource);
+    let aud = audience(state, &scopes);
     let t = now();
     let mut c = Map::new();
     c.insert("aud".into(), json!(aud));
@@ -388,10 +411,13 @@ fn client_credentials(
     }))
 }
 
-fn audience(state: &AppState, resource: &Resource) -> String {
-    match resource {
+fn audience(state: &AppState, scopes: &RequestedScopes) -> String {
+    match &scopes.resource {
         Resource::Dataverse(org) => state.env_origin(org),
-        Resource::Graph => GRAPH_APP_ID.to_string(),
+        Resource::Graph => scopes
+            .graph_audience
+            .clone()
+            .unwrap_or_else(|| GRAPH_APP_ID.to_string()),
     }
 }
 
@@ -409,12 +435,19 @@ fn user_tokens(
 ) -> Value {
     let t = now();
     let lifetime = state.config.token_lifetime_secs;
-    let aud = audience(state, &scopes.resource);
+    let aud = audience(state, scopes);
     let (scp, scope_out) = match &scopes.resource {
         Resource::Dataverse(_) => (
             "user_impersonation".to_string(),
             format!("{aud}/user_impersonation"),
         ),
+        Resource::Graph if scopes.graph_audience.is_some() => {
+            let s = graph_scp(app, scopes, "invalid_grant")
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            (s.join(" "), s.join(" "))
+        }
         Resource::Graph => {
             let mut s: Vec<String> = scopes.permissions.clone();
             if s.is_empty() {

@@ -1,5 +1,7 @@
 //! Dataverse Web API emulation for one environment `{org}.crm.localhost`: service document,
-//! `$metadata`, `WhoAmI`, `RetrieveVersion`, with Dataverse's bearer-token checks and CORS.
+//! `$metadata`, `WhoAmI`, `RetrieveVersion`, `systemusers` (application users, their roles and
+//! privileges: [`users`]), `roles` and `businessunits` ([`roles`]), with Dataverse's bearer-token
+//! checks and CORS.
 
 // The checks return the finished error `Response`; it is built once per request, size is moot.
 #![allow(clippy::result_large_err)]
@@ -15,6 +17,12 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod query;
+pub mod roles;
+pub mod users;
+
+pub use query::ODataQuery;
+
 /// Web API versions the sandbox answers.
 pub const VERSIONS: [&str; 3] = ["9.0", "9.1", "9.2"];
 /// What `RetrieveVersion()` reports.
@@ -27,7 +35,11 @@ pub async fn handle(state: Arc<AppState>, org: String, req: Request) -> Response
     if req.method() == Method::OPTIONS {
         return cors::dataverse_preflight(&headers);
     }
-    let mut resp = route(&state, &env, req.method().clone(), req.uri(), &headers).await;
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let mut resp = route(&state, &env, parts.method, &parts.uri, &headers, &body).await;
     let h = resp.headers_mut();
     h.insert(
         "REQ_ID",
@@ -43,6 +55,7 @@ async fn route(
     method: Method,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
+    body: &[u8],
 ) -> Response {
     let path = uri.path();
     if path == "/" || path.is_empty() {
@@ -67,35 +80,66 @@ async fn route(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Err(r) = authorize(env, &claims) {
+    if let Err(r) = authorize(state, env, &claims) {
         return r;
-    }
-    if method != Method::GET && method != Method::HEAD {
-        return odata_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "0x80060888",
-            &format!("The requested resource does not support http method '{method}'."),
-        );
     }
     let base = format!("{}/api/data/v{version}", state.env_origin(&env.org));
     let resource = percent_decode(resource);
-    match resource.as_str() {
-        "" => service_document(state, env, &base).await,
-        "$metadata" => metadata(state, env).await,
-        "WhoAmI" | "WhoAmI()" => who_am_i(env, &claims, &base),
-        "systemusers" => system_users(state, env, uri.query().unwrap_or(""), &base),
-        "RetrieveVersion" | "RetrieveVersion()" => odata_json(json!({
+    let q = ODataQuery::parse(uri.query().unwrap_or(""));
+    let get = method == Method::GET || method == Method::HEAD;
+    let post = method == Method::POST;
+    // `systemusers({id})/…`
+    let (entity, key, nav) = split_resource(&resource);
+    match (entity, key, nav) {
+        ("", None, "") if get => service_document(state, env, &base).await,
+        ("$metadata", None, "") if get => metadata(state, env).await,
+        ("WhoAmI" | "WhoAmI()", None, "") if get => who_am_i(env, &claims, &base),
+        ("RetrieveVersion" | "RetrieveVersion()", None, "") if get => odata_json(json!({
             "@odata.context": format!("{base}/$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse"),
             "Version": SERVER_VERSION,
         })),
-        other => {
-            let segment = other.split(['/', '(', '?']).next().unwrap_or(other);
+        ("systemusers", None, "") if get => users::list(state, env, &q, &base),
+        ("systemusers", None, "") if post => users::create(state, env, &claims, body, &base),
+        ("systemusers", Some(id), "") if get => users::get(state, env, id, &q, &base),
+        (
+            "systemusers",
+            Some(id),
+            "Microsoft.Dynamics.CRM.RetrieveUserPrivileges()" | "RetrieveUserPrivileges()",
+        ) if get => users::retrieve_privileges(state, env, id, &base),
+        ("systemusers", Some(id), "systemuserroles_association/$ref") if post => {
+            users::associate_role(state, env, &claims, id, body)
+        }
+        ("roles", None, "") if get => roles::list_roles(env, &q, &base),
+        ("businessunits", None, "") if get => roles::list_business_units(env, &q, &base),
+        (
+            "" | "$metadata" | "WhoAmI" | "WhoAmI()" | "RetrieveVersion" | "RetrieveVersion()"
+            | "systemusers" | "roles" | "businessunits",
+            _,
+            _,
+        ) if !get && !post => odata_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "0x80060888",
+            &format!("The requested resource does not support http method '{method}'."),
+        ),
+        _ => {
+            let segment = resource.split(['/', '(', '?']).next().unwrap_or(&resource);
             odata_error(
                 StatusCode::NOT_FOUND,
                 "0x8006088a",
                 &format!("Resource not found for the segment '{segment}'."),
             )
         }
+    }
+}
+
+/// `systemusers(abc)/nav/$ref` → (`systemusers`, `Some("abc")`, `nav/$ref`).
+fn split_resource(resource: &str) -> (&str, Option<&str>, &str) {
+    let (head, nav) = resource.split_once('/').unwrap_or((resource, ""));
+    match head.split_once('(') {
+        Some((entity, rest)) if !entity.is_empty() && rest.ends_with(')') && rest.len() > 1 => {
+            (entity, Some(&rest[..rest.len() - 1]), nav)
+        }
+        _ => (head, None, nav),
     }
 }
 
@@ -167,7 +211,11 @@ fn authenticate(
 }
 
 /// Membership and app restrictions: 403 with Dataverse's error JSON.
-fn authorize(env: &Environment, claims: &Map<String, Value>) -> Result<(), Response> {
+fn authorize(
+    state: &AppState,
+    env: &Environment,
+    claims: &Map<String, Value>,
+) -> Result<(), Response> {
     let text = |k: &str| {
         claims
             .get(k)
@@ -186,7 +234,10 @@ fn authorize(env: &Environment, claims: &Map<String, Value>) -> Result<(), Respo
     let member = if delegated {
         env.members.contains(&text("oid"))
     } else {
-        env.application_users.contains(&text("appid"))
+        let appid = text("appid");
+        users::visible_app_users(state, env)
+            .iter()
+            .any(|r| r.client_id == appid)
     };
     if !member {
         return Err(odata_error(
@@ -207,7 +258,7 @@ fn odata_headers(resp: &mut Response) {
     h.insert("OData-Version", HeaderValue::from_static("4.0"));
 }
 
-fn odata_json(v: Value) -> Response {
+pub(crate) fn odata_json(v: Value) -> Response {
     let body = crate::ordered_json(&v, &["@odata.context"]);
     let mut r = (StatusCode::OK, body).into_response();
     odata_headers(&mut r);
@@ -223,7 +274,7 @@ pub fn odata_error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// A stable GUID derived from the environment and a name.
-fn derived_guid(env: &Environment, name: &str) -> String {
+pub(crate) fn derived_guid(env: &Environment, name: &str) -> String {
     let ns = uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_DNS,
         format!("{}.crm.localhost", env.org).as_bytes(),
@@ -264,63 +315,6 @@ fn who_am_i(env: &Environment, claims: &Map<String, Value>, base: &str) -> Respo
         "BusinessUnitId": business_unit_id(env),
         "UserId": system_user_id(env, key),
         "OrganizationId": organization_id(env),
-    }))
-}
-
-/// `GET systemusers[?$filter=applicationid eq <guid>]`: the environment's users and application
-/// users (enough for the wizard to check that the application user exists).
-fn system_users(state: &AppState, env: &Environment, query: &str, base: &str) -> Response {
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let filter = params
-        .iter()
-        .find(|(k, _)| k == "$filter")
-        .map(|(_, v)| v.to_ascii_lowercase())
-        .unwrap_or_default();
-    let wanted_app = filter
-        .split_once("applicationid eq ")
-        .map(|(_, rest)| {
-            rest.trim_matches(|c: char| c == '\'' || c.is_whitespace())
-                .to_string()
-        })
-        .map(|g| g.split([' ', ')']).next().unwrap_or("").to_string());
-    let mut rows = Vec::new();
-    if wanted_app.is_none() {
-        if let Some(tenant) = state.config.tenant(&env.tenant) {
-            for oid in &env.members {
-                if let Some(u) = tenant.user(oid) {
-                    rows.push(json!({
-                        "systemuserid": system_user_id(env, &u.oid),
-                        "fullname": u.name,
-                        "domainname": u.upn,
-                        "isdisabled": false,
-                        "azureactivedirectoryobjectid": u.oid,
-                        "applicationid": Value::Null,
-                    }));
-                }
-            }
-        }
-    }
-    for client_id in &env.application_users {
-        if wanted_app.as_deref().is_some_and(|w| w != client_id) {
-            continue;
-        }
-        let Some((_, app)) = state.config.app_anywhere(client_id) else {
-            continue;
-        };
-        rows.push(json!({
-            "systemuserid": system_user_id(env, client_id),
-            "fullname": app.name,
-            "domainname": format!("{}{}@{}.com", app.name, app.client_id, env.tenant),
-            "isdisabled": false,
-            "azureactivedirectoryobjectid": app.service_principal_object_id,
-            "applicationid": app.client_id,
-        }));
-    }
-    odata_json(json!({
-        "@odata.context": format!("{base}/$metadata#systemusers"),
-        "value": rows,
     }))
 }
 
