@@ -45,6 +45,11 @@ pub struct CloudProfile {
     pub portal_base: &'static str,
     /// Power Platform admin center, without a trailing slash.
     pub admin_center: &'static str,
+    /// Microsoft Graph root, without a trailing slash and without the version: requests go to
+    /// `{graph_base}/v1.0/…` and delegated scopes are `{graph_base}/Application.Read.All`. The
+    /// sandbox serves its Graph emulation on the host `graph.localhost:8081`, so its paths are
+    /// the production ones.
+    pub graph_base: &'static str,
     /// Dataverse host patterns (see the module docs for the syntax). Shown in messages and used
     /// for matching by [`classify_dataverse_host`].
     pub dataverse_hosts: &'static [&'static str],
@@ -60,6 +65,7 @@ static PROFILES: [CloudProfile; 5] = [
         login_base: "https://login.microsoftonline.com",
         portal_base: "https://portal.azure.com",
         admin_center: "https://admin.powerplatform.microsoft.com",
+        graph_base: "https://graph.microsoft.com",
         dataverse_hosts: &["{org}.crm{N}.dynamics.com", "{org}.api.crm{N}.dynamics.com"],
         example_environment: "https://contoso.crm.dynamics.com",
     },
@@ -69,6 +75,7 @@ static PROFILES: [CloudProfile; 5] = [
         login_base: "https://login.microsoftonline.us",
         portal_base: "https://portal.azure.us",
         admin_center: "https://gcchigh.admin.powerplatform.microsoft.us",
+        graph_base: "https://graph.microsoft.us",
         dataverse_hosts: &[
             "{org}.crm.microsoftdynamics.us",
             "{org}.api.crm.microsoftdynamics.us",
@@ -81,6 +88,7 @@ static PROFILES: [CloudProfile; 5] = [
         login_base: "https://login.microsoftonline.us",
         portal_base: "https://portal.azure.us",
         admin_center: "https://high.admin.powerplatform.microsoft.us",
+        graph_base: "https://dod-graph.microsoft.us",
         dataverse_hosts: &["{org}.crm.appsplatform.us", "{org}.api.crm.appsplatform.us"],
         example_environment: "https://contoso.crm.appsplatform.us",
     },
@@ -90,6 +98,7 @@ static PROFILES: [CloudProfile; 5] = [
         login_base: "https://login.chinacloudapi.cn",
         portal_base: "https://portal.azure.cn",
         admin_center: "https://admin.powerplatform.azure.cn",
+        graph_base: "https://microsoftgraph.chinacloudapi.cn",
         dataverse_hosts: &["{org}.crm.dynamics.cn", "{org}.api.crm.dynamics.cn"],
         example_environment: "https://contoso.crm.dynamics.cn",
     },
@@ -99,6 +108,7 @@ static PROFILES: [CloudProfile; 5] = [
         login_base: "http://localhost:8081",
         portal_base: "http://localhost:8081/portal",
         admin_center: "http://localhost:8081/admin",
+        graph_base: "http://graph.localhost:8081",
         dataverse_hosts: &["{org}.crm.localhost:8081"],
         example_environment: "http://contoso.crm.localhost:8081",
     },
@@ -279,6 +289,7 @@ mod tests {
             assert!(!c.profile().login_base.ends_with('/'));
             assert!(!c.profile().portal_base.ends_with('/'));
             assert!(!c.profile().admin_center.ends_with('/'));
+            assert!(!c.profile().graph_base.ends_with('/'));
         }
         assert_eq!(Cloud::from_slug("nope"), None);
         assert_eq!(Cloud::default(), Cloud::Public);

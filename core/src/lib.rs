@@ -18,4 +18,5 @@ pub mod entra;
 pub mod export;
 pub mod fields;
 pub mod jwt;
+pub mod verify;
 pub mod webapi;

@@ -1,0 +1,290 @@
+//! Checks 7–10: the environment, read through the Dataverse Web API.
+
+use super::dataverse::{PrivilegeDepth, SystemUser, UserPrivileges};
+use super::graph::parse_list;
+use super::{list_words, CheckId, FixAction, Verdict};
+use crate::diagnose::{dataverse_error, DV_API_RESTRICTED};
+
+/// The name of Dataverse's all-powerful security role.
+pub const SYSTEM_ADMINISTRATOR: &str = "System Administrator";
+
+/// `accessmode` of application users.
+const NON_INTERACTIVE: i64 = 4;
+
+fn access_mode_label(mode: i64) -> &'static str {
+    match mode {
+        0 => "Read-Write",
+        1 => "Administrative",
+        2 => "Read",
+        3 => "Support User",
+        4 => "Non-interactive",
+        5 => "Delegated Admin",
+        _ => "unknown",
+    }
+}
+
+/// The application users for `client_id` in a `systemusers?$filter=applicationid eq …` answer.
+fn app_users(check: CheckId, body: &str, client_id: &str) -> Result<Vec<SystemUser>, Verdict> {
+    let users: Vec<SystemUser> =
+        parse_list(body).map_err(|e| Verdict::unreadable(check, "application user", e))?;
+    Ok(users
+        .into_iter()
+        .filter(|u| {
+            u.applicationid
+                .as_deref()
+                .is_none_or(|a| a.trim().eq_ignore_ascii_case(client_id.trim()))
+        })
+        .collect())
+}
+
+fn describe(u: &SystemUser) -> String {
+    format!(
+        "Application user \u{201c}{}\u{201d} (systemuserid {}), business unit {}",
+        u.fullname.as_deref().unwrap_or(""),
+        u.systemuserid,
+        u.business_unit_id.as_deref().unwrap_or("unknown")
+    )
+}
+
+/// Check 7. `systemusers` is the answer to
+/// [`super::requests::dataverse_application_user`]: exactly one application user for
+/// `client_id`, enabled, access mode 4 (Non-interactive). None → wrong, with the
+/// [`FixAction::CreateApplicationUser`] button.
+pub fn check_application_user(systemusers: &str, client_id: &str) -> Verdict {
+    let check = CheckId::ApplicationUser;
+    let users = match app_users(check, systemusers, client_id) {
+        Ok(u) => u,
+        Err(v) => return v,
+    };
+    let user =
+        match users.as_slice() {
+            [] => return Verdict::wrong(
+                check,
+                "Application user missing: the environment has no application user for this app, \
+                 so Data Sync's client-credentials connection is refused (HTTP 403).",
+                format!("No systemuser has applicationid {client_id}."),
+                "Create the application user: Power Platform admin center → your environment → \
+                 Settings → Users + permissions → Application users → New app user → pick the app, \
+                 a business unit and a security role (or use the button; it needs the System \
+                 Administrator role in the environment).",
+            )
+            .with_action(FixAction::CreateApplicationUser),
+            [one] => one,
+            many => {
+                let all: Vec<String> = many.iter().map(describe).collect();
+                return Verdict::warning(
+                    check,
+                    format!(
+                    "{} users carry this Application ID; an environment normally has exactly one.",
+                    many.len()
+                ),
+                    format!("{}.", list_words(&all)),
+                    "In Application users, keep one and deactivate the others.",
+                );
+            }
+        };
+    let mode = user.accessmode;
+    let evidence = format!(
+        "{}, access mode {}, {}.",
+        describe(user),
+        mode.map_or("not given".to_string(), |m| format!(
+            "{m} ({})",
+            access_mode_label(m)
+        )),
+        if user.isdisabled == Some(true) {
+            "disabled"
+        } else {
+            "enabled"
+        }
+    );
+    if user.isdisabled == Some(true) {
+        return Verdict::wrong(
+            check,
+            "The application user is disabled, so every call as the app is refused.",
+            evidence,
+            "Power Platform admin center → your environment → Application users → select the app \
+             → Activate.",
+        );
+    }
+    match mode {
+        Some(m) if m != NON_INTERACTIVE => Verdict::warning(
+            check,
+            format!(
+                "The user's access mode is {m} ({}), not 4 (Non-interactive): it is probably an \
+                 ordinary user with an Application ID set, not an application user.",
+                access_mode_label(m)
+            ),
+            evidence,
+            "Create the application user through Application users → New app user rather than \
+             editing a person's user record.",
+        ),
+        _ => Verdict::verified(check, evidence),
+    }
+}
+
+/// Check 8. The application user (same answer as [`check_application_user`], with the expanded
+/// `systemuserroles_association`) has at least one security role; System Administrator is a
+/// warning (least privilege). None → wrong, with the [`FixAction::AssignRole`] button.
+pub fn check_security_roles(systemusers: &str, client_id: &str) -> Verdict {
+    let check = CheckId::SecurityRoles;
+    let users = match app_users(check, systemusers, client_id) {
+        Ok(u) => u,
+        Err(v) => return v,
+    };
+    let [user] = users.as_slice() else {
+        return Verdict::not_checkable(
+            check,
+            "There is not exactly one application user (see Application user), so its roles were \
+             not checked.",
+        );
+    };
+    let Some(roles) = &user.systemuserroles_association else {
+        return Verdict::not_checkable(
+            check,
+            "The answer did not include the user's security roles (systemuserroles_association), \
+             so they were not checked.",
+        );
+    };
+    let names: Vec<String> = roles
+        .iter()
+        .map(|r| r.name.clone().unwrap_or_else(|| r.roleid.clone()))
+        .collect();
+    let evidence = format!("Security roles: {}.", list_words(&names));
+    if roles.is_empty() {
+        return Verdict::wrong(
+            check,
+            "The application user has no security role, so Dataverse refuses every call as the \
+             app (HTTP 403).",
+            evidence,
+            "Application users → select the app → Edit security roles → pick a role that can read \
+             (and, if Data Sync writes, create and update) your table (or use the button).",
+        )
+        .with_action(FixAction::AssignRole);
+    }
+    if names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(SYSTEM_ADMINISTRATOR))
+    {
+        return Verdict::warning(
+            check,
+            "The application user is a System Administrator: it can read, change and delete \
+             everything in the environment, far more than a sync needs.",
+            evidence,
+            "Give it a role with only the table privileges Data Sync needs, then remove System \
+             Administrator.",
+        );
+    }
+    Verdict::verified(check, evidence)
+}
+
+/// Check 9. From a `RetrieveUserPrivileges` answer (`privileges`): the application user may Read
+/// the table whose logical name is `entity_logical_name` (`prvRead{Entity}`, compared without
+/// regard to case; the caller maps the entity set to its EntityType name from `$metadata`), and
+/// Create and Write too when `writes` (Data Sync will write to it).
+pub fn check_table_privileges(
+    privileges: &str,
+    entity_logical_name: &str,
+    writes: bool,
+) -> Verdict {
+    let check = CheckId::TablePrivileges;
+    let table = entity_logical_name.trim();
+    if table.is_empty() {
+        return Verdict::not_checkable(
+            check,
+            "No table is chosen yet (Entity on the Connector step).",
+        );
+    }
+    let parsed: UserPrivileges = match serde_json::from_str(privileges.trim()) {
+        Ok(p) => p,
+        Err(e) => return Verdict::unreadable(check, "RetrieveUserPrivileges", e),
+    };
+    let ops: &[&str] = if writes {
+        &["Read", "Create", "Write"]
+    } else {
+        &["Read"]
+    };
+    let depth_of = |op: &str| {
+        let name = format!("prv{op}{table}");
+        parsed
+            .role_privileges
+            .iter()
+            .filter(|p| p.privilege_name.eq_ignore_ascii_case(&name))
+            .map(|p| p.depth)
+            .max()
+    };
+    let found: Vec<(&str, Option<PrivilegeDepth>)> =
+        ops.iter().map(|op| (*op, depth_of(op))).collect();
+    let seen: Vec<String> = found
+        .iter()
+        .filter_map(|(op, d)| d.map(|d| format!("{op} ({})", d.label())))
+        .collect();
+    let evidence = format!(
+        "On {table} the application user may: {}.",
+        list_words(&seen)
+    );
+    let missing: Vec<&str> = found
+        .iter()
+        .filter(|(_, d)| d.is_none())
+        .map(|(op, _)| *op)
+        .collect();
+    if !missing.is_empty() {
+        return Verdict::wrong(
+            check,
+            format!(
+                "The application user's security roles do not allow {} on the {table} table.",
+                list_words(&missing)
+            ),
+            evidence,
+            format!(
+                "Give the application user a security role with Organization-level {} on {table} \
+                 (Power Platform admin center → Security roles), or use the button to assign one.",
+                list_words(&missing)
+            ),
+        )
+        .with_action(FixAction::AssignRole);
+    }
+    if found.iter().any(|(_, d)| *d == Some(PrivilegeDepth::Basic)) {
+        return Verdict::warning(
+            check,
+            format!(
+                "Some privileges on {table} are only at User level: Data Sync then sees or changes \
+                 only the rows the application user owns."
+            ),
+            evidence,
+            format!("Raise them to Organization level on {table} in the security role."),
+        );
+    }
+    Verdict::verified(check, evidence)
+}
+
+/// Check 10. The HTTP status and body of a Dataverse call made with the app (for example
+/// `WhoAmI`): 2xx → verified; 403 with `0x80095ffc` → wrong, "Environment restricts this app";
+/// any other failure → wrong with the [`crate::diagnose::dataverse_error`] texts. Status 0 (no
+/// answer at all, e.g. a network or CORS failure) → not checkable.
+pub fn check_environment_access(status: u16, body: &str) -> Verdict {
+    let check = CheckId::EnvironmentAccess;
+    if (200..300).contains(&status) {
+        return Verdict::verified(
+            check,
+            format!("The environment's Web API answered HTTP {status}."),
+        );
+    }
+    if status == 0 {
+        return Verdict::not_checkable(
+            check,
+            "The environment did not answer (network, CORS or a wrong environment URL), so access \
+             was not checked.",
+        );
+    }
+    let d = dataverse_error(status, body, None);
+    let evidence = format!("Dataverse answered {}.", d.code);
+    if d.code.ends_with(DV_API_RESTRICTED) {
+        return Verdict::wrong(
+            check,
+            format!("Environment restricts this app. {}", d.cause),
+            evidence,
+            d.fix,
+        );
+    }
+    Verdict::wrong(check, format!("{}. {}", d.title, d.cause), evidence, d.fix)
+}
