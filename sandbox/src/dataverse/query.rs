@@ -60,7 +60,7 @@ impl ODataQuery {
     }
 }
 
-/// Keep `fields` (plus `@odata.*` annotations and expanded collections); all when empty.
+/// Keep `fields` (plus `@odata.*` annotations); all when empty.
 pub fn select_fields(v: Value, fields: &[String]) -> Value {
     if fields.is_empty() {
         return v;
@@ -68,10 +68,8 @@ pub fn select_fields(v: Value, fields: &[String]) -> Value {
     match v {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .filter(|(k, val)| {
-                    k.starts_with("@odata.")
-                        || val.is_array()
-                        || fields.iter().any(|f| f.eq_ignore_ascii_case(k))
+                .filter(|(k, _)| {
+                    k.starts_with("@odata.") || fields.iter().any(|f| f.eq_ignore_ascii_case(k))
                 })
                 .collect::<Map<String, Value>>(),
         ),

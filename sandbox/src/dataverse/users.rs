@@ -218,6 +218,7 @@ fn row(state: &AppState, env: &Environment, q: &ODataQuery, systemuserid: &str) 
     let mut fields = q.select.clone();
     if !fields.is_empty() {
         fields.push("systemuserid".into());
+        fields.push("systemuserroles_association".into());
     }
     Some(select_fields(v, &fields))
 }
