@@ -57,6 +57,17 @@ pub enum AuthError {
         /// The limit ([`PENDING_MAX_AGE_SECS`]).
         limit_secs: i64,
     },
+    /// The callback's `iss` parameter (RFC 9207) names another authorization server than the one
+    /// the sign-in was sent to: the response must not be used (a mix-up attack, or a sign-in
+    /// service that is not the configured Entra ID tenant).
+    #[error("the sign-in response comes from issuer {found}, expected {expected}")]
+    IssuerMismatch {
+        /// The issuer expected: `{login}/{tenant-guid}/v2.0`, or `{login}/<tenant GUID>/v2.0` when
+        /// the tenant was given as a domain or keyword.
+        expected: String,
+        /// The `iss` value received.
+        found: String,
+    },
 }
 
 /// What the sign-in needs.
@@ -79,6 +90,48 @@ impl SignInConfig {
     /// The scope string: `{environment}/user_impersonation openid profile offline_access`.
     pub fn scope(&self) -> String {
         crate::entra::sign_in_scope(&self.environment)
+    }
+
+    /// The Entra ID v2.0 issuer this sign-in expects, as shown to people:
+    /// `{login}/{tenant-guid}/v2.0` when the tenant is a GUID, else
+    /// `{login}/<tenant GUID>/v2.0` (a domain, `organizations` or `common` only fixes the login
+    /// host; the issuer then carries the tenant's GUID).
+    pub fn expected_issuer(&self) -> String {
+        let base = self.login_base.trim().trim_end_matches('/');
+        let tenant = self.tenant.trim();
+        if crate::jwt::is_guid(tenant) {
+            format!("{base}/{}/v2.0", tenant.to_ascii_lowercase())
+        } else {
+            format!("{base}/<tenant GUID>/v2.0")
+        }
+    }
+
+    /// Checks an issuer identifier (the callback's RFC 9207 `iss`) against this sign-in: equal to
+    /// `{login}/{tenant-guid}/v2.0` when the tenant is a GUID (the GUID compared without regard
+    /// to case); when the tenant was typed as a domain or keyword, only the login host and the
+    /// `/{some GUID}/v2.0` shape are checked.
+    pub fn check_issuer(&self, iss: &str) -> Result<(), AuthError> {
+        let base = self.login_base.trim().trim_end_matches('/');
+        let tenant = self.tenant.trim();
+        let ok = iss
+            .strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.strip_suffix("/v2.0"))
+            .is_some_and(|t| {
+                if crate::jwt::is_guid(tenant) {
+                    t.eq_ignore_ascii_case(tenant)
+                } else {
+                    crate::jwt::is_guid(t)
+                }
+            });
+        if ok {
+            Ok(())
+        } else {
+            Err(AuthError::IssuerMismatch {
+                expected: self.expected_issuer(),
+                found: iss.to_string(),
+            })
+        }
     }
 }
 
@@ -346,6 +399,37 @@ pub fn match_callback(
     Ok(code.clone())
 }
 
+/// The callback's `iss` parameter (RFC 9207 issuer identification), when present.
+pub fn callback_issuer(query: &str) -> Option<String> {
+    let query = query.trim();
+    let query = query
+        .strip_prefix('?')
+        .or_else(|| query.strip_prefix('#'))
+        .unwrap_or(query);
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "iss")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Parses and checks a callback query in one call: [`parse_callback`], then
+/// [`match_callback`] (same errors, same order), then — when the response carries an `iss`
+/// parameter (RFC 9207) — [`SignInConfig::check_issuer`] against the pending request, so a
+/// response from another authorization server is refused with [`AuthError::IssuerMismatch`]
+/// before its code is used. Returns the authorization code.
+///
+/// Use this rather than `match_callback(&parse_callback(query), …)`, which cannot see `iss`.
+pub fn accept_callback(
+    query: &str,
+    pending: Option<&PendingSignIn>,
+    now: i64,
+) -> Result<String, AuthError> {
+    let code = match_callback(&parse_callback(query), pending, now)?;
+    if let (Some(iss), Some(pending)) = (callback_issuer(query), pending) {
+        pending.config.check_issuer(&iss)?;
+    }
+    Ok(code)
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -391,6 +475,16 @@ impl TokenResponse {
         serde_json::from_str(body)
     }
 
+    /// The granted scopes (the response's `scope`, split at whitespace; empty when absent). Read
+    /// this to tell "permission not granted" apart from an access token whose claims cannot be
+    /// read: see [`crate::jwt::check_granted_scope`].
+    pub fn granted_scopes(&self) -> Vec<&str> {
+        self.scope
+            .as_deref()
+            .map(|s| s.split_whitespace().collect())
+            .unwrap_or_default()
+    }
+
     /// When the access token expires (unix seconds), from `expires_in`.
     pub fn expires_at(&self, now: i64) -> Option<i64> {
         self.expires_in
@@ -417,4 +511,184 @@ pub fn is_valid_verifier(verifier: &str) -> bool {
         && verifier
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const NOW: i64 = 1_700_000_000;
+
+    fn config(tenant: &str) -> SignInConfig {
+        SignInConfig {
+            login_base: "https://login.microsoftonline.com/".into(),
+            tenant: tenant.into(),
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            redirect_uri: "http://localhost:8080/auth/callback".into(),
+            environment: "https://contoso.crm.dynamics.com".into(),
+        }
+    }
+
+    fn pending(tenant: &str) -> PendingSignIn {
+        PendingSignIn {
+            state: "s1".into(),
+            verifier: "v".repeat(43),
+            config: config(tenant),
+            created_at: NOW,
+        }
+    }
+
+    fn query(iss: Option<&str>) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("code", "c0de").append_pair("state", "s1");
+        if let Some(iss) = iss {
+            q.append_pair("iss", iss);
+        }
+        format!("?{}", q.finish())
+    }
+
+    #[test]
+    fn issuer_table() {
+        let good = format!("https://login.microsoftonline.com/{TENANT}/v2.0");
+        let other_tenant =
+            "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0";
+        let cases: &[(&str, &str, bool)] = &[
+            (TENANT, &good, true),
+            (&TENANT.to_uppercase(), &good, true),
+            (TENANT, other_tenant, false),
+            (
+                TENANT,
+                "https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
+                false,
+            ),
+            (
+                TENANT,
+                &format!("https://login.microsoftonline.com/{TENANT}/"),
+                false,
+            ),
+            (
+                TENANT,
+                &format!("https://login.microsoftonline.com/{TENANT}/v2.0/"),
+                false,
+            ),
+            (
+                TENANT,
+                "https://login.microsoftonline.com.evil.example/x/v2.0",
+                false,
+            ),
+            // A domain or keyword tenant: only the host and the shape are checked.
+            ("contoso.onmicrosoft.com", other_tenant, true),
+            ("organizations", &good, true),
+            (
+                "contoso.onmicrosoft.com",
+                "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0",
+                false,
+            ),
+            (
+                "contoso.onmicrosoft.com",
+                &format!("https://login.microsoftonline.us/{TENANT}/v2.0"),
+                false,
+            ),
+            ("common", "https://accounts.example.com", false),
+        ];
+        for (tenant, iss, ok) in cases {
+            assert_eq!(
+                config(tenant).check_issuer(iss).is_ok(),
+                *ok,
+                "{tenant} {iss}"
+            );
+        }
+        assert_eq!(config(TENANT).expected_issuer(), good);
+        assert_eq!(
+            config("contoso.onmicrosoft.com").expected_issuer(),
+            "https://login.microsoftonline.com/<tenant GUID>/v2.0"
+        );
+    }
+
+    #[test]
+    fn a_changed_iss_is_refused() {
+        let p = pending(TENANT);
+        let other = "https://op.example.com";
+        let got = accept_callback(&query(Some(other)), Some(&p), NOW + 5);
+        assert_eq!(
+            got,
+            Err(AuthError::IssuerMismatch {
+                expected: format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
+                found: other.into(),
+            })
+        );
+        let message = got.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains(other) && message.contains(TENANT),
+            "{message}"
+        );
+        let d = crate::diagnose::auth_error(&AuthError::IssuerMismatch {
+            expected: "a".into(),
+            found: "b".into(),
+        });
+        assert_eq!(d.code, "ISSUER_MISMATCH");
+    }
+
+    #[test]
+    fn accept_callback_keeps_match_callback_behaviour() {
+        let p = pending(TENANT);
+        let good = format!("https://login.microsoftonline.com/{TENANT}/v2.0");
+        assert_eq!(
+            accept_callback(&query(None), Some(&p), NOW),
+            Ok("c0de".into())
+        );
+        assert_eq!(
+            accept_callback(&query(Some(&good)), Some(&p), NOW),
+            Ok("c0de".into())
+        );
+        // State is checked before the issuer; expiry too.
+        let mut other = pending(TENANT);
+        other.state = "s2".into();
+        assert_eq!(
+            accept_callback(&query(Some("https://x")), Some(&other), NOW),
+            Err(AuthError::StateMismatch)
+        );
+        assert!(matches!(
+            accept_callback(
+                &query(Some(&good)),
+                Some(&p),
+                NOW + PENDING_MAX_AGE_SECS + 1
+            ),
+            Err(AuthError::Expired { .. })
+        ));
+        assert_eq!(
+            accept_callback(&query(Some(&good)), None, NOW),
+            Err(AuthError::NoPendingRequest)
+        );
+        assert_eq!(
+            accept_callback("", Some(&p), NOW),
+            Err(AuthError::NoCallback)
+        );
+        assert!(matches!(
+            accept_callback("?error=access_denied&iss=https%3A%2F%2Fx", Some(&p), NOW),
+            Err(AuthError::Denied { .. })
+        ));
+        assert_eq!(callback_issuer("#iss=a%2Fb&code=c"), Some("a/b".into()));
+        assert_eq!(callback_issuer("?code=c"), None);
+    }
+
+    #[test]
+    fn granted_scopes() {
+        let t = TokenResponse::from_json(
+            r#"{"token_type":"Bearer","scope":"https://contoso.crm.dynamics.com/user_impersonation  openid profile","expires_in":4299,"access_token":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.granted_scopes(),
+            [
+                "https://contoso.crm.dynamics.com/user_impersonation",
+                "openid",
+                "profile"
+            ]
+        );
+        let none =
+            TokenResponse::from_json(r#"{"token_type":"Bearer","access_token":"x"}"#).unwrap();
+        assert!(none.granted_scopes().is_empty());
+    }
 }

@@ -157,6 +157,10 @@ pub const SCOPE: &str = "Scope";
 /// Label of the expiry check.
 pub const EXPIRY: &str = "Expiry";
 
+/// The tenant check's detail when the token carries no `tid` claim at all: not "a different
+/// tenant" but a token that names no tenant (not an Entra ID work or school token).
+pub const NO_TENANT_CLAIM: &str = "The token has no tenant (tid) claim.";
+
 /// Checks the claims against what the user entered, in the order Audience, Tenant, Scope, Expiry:
 ///
 /// * `aud` must equal the environment origin (trailing slash ignored, host case-insensitive);
@@ -207,7 +211,7 @@ fn check_audience(aud: &str, environment: &str) -> ClaimCheck {
 fn check_tenant(tid: Option<&str>, tenant: &str) -> ClaimCheck {
     let tenant = tenant.trim();
     let (ok, detail) = match tid {
-        None => (false, "The token has no tenant (tid) claim.".to_string()),
+        None => (false, NO_TENANT_CLAIM.to_string()),
         Some(tid) if is_guid(tenant) => {
             if tid.eq_ignore_ascii_case(tenant) {
                 (true, format!("Tenant {tid}."))
@@ -250,6 +254,52 @@ fn check_scope(claims: &Claims) -> ClaimCheck {
     }
 }
 
+/// Checks the token response's `scope` (what Entra ID says it granted, readable even when the
+/// access token itself is not) for Dataverse's `user_impersonation`: either
+/// `{environment}/user_impersonation` (host compared without regard to case, trailing slash
+/// ignored) or the bare `user_impersonation`. Labelled [`SCOPE`], so
+/// [`crate::diagnose::token_claims_mismatch`] turns a failure into "permission not granted".
+/// `None` when the response carried no `scope` (nothing to tell).
+pub fn check_granted_scope(scope: Option<&str>, environment: &str) -> Option<ClaimCheck> {
+    let scope = scope.map(str::trim).filter(|s| !s.is_empty())?;
+    let env = environment.trim().trim_end_matches('/');
+    let env_origin = origin_of(env);
+    let mut other = Vec::new();
+    let mut ok = false;
+    for s in scope.split_whitespace() {
+        if s == crate::auth::USER_IMPERSONATION {
+            ok = true;
+        } else if let Some(resource) =
+            s.strip_suffix(&format!("/{}", crate::auth::USER_IMPERSONATION))
+        {
+            let same = match (origin_of(resource), &env_origin) {
+                (Some(a), Some(e)) => a == *e,
+                _ => resource.trim_end_matches('/').eq_ignore_ascii_case(env),
+            };
+            if same {
+                ok = true;
+            } else {
+                other.push(resource.to_string());
+            }
+        }
+    }
+    let detail = if ok {
+        format!("Granted: {scope}.")
+    } else if !other.is_empty() {
+        format!(
+            "Granted: {scope}; user_impersonation was granted for {} but not for {env}.",
+            other.join(", ")
+        )
+    } else {
+        format!("Granted: {scope}; user_impersonation for {env} was not granted.")
+    };
+    Some(ClaimCheck {
+        label: SCOPE,
+        ok,
+        detail,
+    })
+}
+
 fn check_expiry(exp: i64, now: i64) -> ClaimCheck {
     let ok = exp > now;
     let minutes = (exp - now).abs() / 60;
@@ -273,4 +323,63 @@ pub(crate) fn is_guid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENV: &str = "https://contoso.crm.dynamics.com";
+
+    #[test]
+    fn granted_scope_table() {
+        let cases: &[(Option<&str>, Option<bool>, &str)] = &[
+            (None, None, ""),
+            (Some("  "), None, ""),
+            (Some("https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access"), Some(true), "Granted"),
+            (Some("https://Contoso.CRM.dynamics.com//user_impersonation"), Some(true), "Granted"),
+            (Some("user_impersonation"), Some(true), "Granted"),
+            (Some("openid profile offline_access"), Some(false), "was not granted"),
+            (Some("https://other.crm4.dynamics.com/user_impersonation openid"), Some(false), "granted for https://other.crm4.dynamics.com but not for"),
+            (Some("https://contoso.crm.dynamics.com/.default"), Some(false), "was not granted"),
+        ];
+        for (scope, want, mention) in cases {
+            let got = check_granted_scope(*scope, ENV);
+            assert_eq!(got.as_ref().map(|c| c.ok), *want, "{scope:?}");
+            if let Some(c) = got {
+                assert_eq!(c.label, SCOPE);
+                assert!(c.detail.contains(mention), "{mention:?} in {}", c.detail);
+            }
+        }
+    }
+
+    #[test]
+    fn missing_tid_is_no_tenant_claim_not_another_tenant() {
+        let check = check_tenant(None, "72f988bf-86f1-41af-91ab-2d7cd011db47");
+        assert!(!check.ok);
+        assert_eq!(check.detail, NO_TENANT_CLAIM);
+        let d = crate::diagnose::token_claims_mismatch(&[check]).unwrap();
+        assert_eq!(d.code, "TOKEN_NO_TENANT");
+        assert!(!d.title.contains("different tenant"), "{}", d.title);
+        // A different tid is still "a different tenant".
+        let other = check_tenant(
+            Some("00000000-0000-0000-0000-000000000001"),
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        );
+        let d = crate::diagnose::token_claims_mismatch(&[other]).unwrap();
+        assert_eq!(d.code, "TOKEN_TENANT");
+    }
+
+    #[test]
+    fn unreadable_token_with_scope_not_granted_is_a_permission_problem() {
+        let e = JwtError::Encrypted;
+        let d = crate::diagnose::unreadable_token(&e, Some("openid profile"), ENV);
+        assert_eq!(d.code, "TOKEN_SCOPE");
+        assert!(d.raw.contains("encrypted"), "{}", d.raw);
+        let granted = format!("{ENV}/user_impersonation openid");
+        let d = crate::diagnose::unreadable_token(&e, Some(&granted), ENV);
+        assert_eq!(d.code, "TOKEN_FORMAT");
+        let d = crate::diagnose::unreadable_token(&e, None, ENV);
+        assert_eq!(d.code, "TOKEN_FORMAT");
+    }
 }

@@ -22,7 +22,7 @@ pub use dataverse::{
 pub use entra::{aadsts_code, callback_error, entra_error, pasted_error};
 pub use signin::{
     auth_error, expired_request, jwt_error, network_error, no_pending_request, state_mismatch,
-    token_claims_mismatch,
+    token_claims_mismatch, unreadable_token,
 };
 
 /// A failure explained.

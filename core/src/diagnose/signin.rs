@@ -30,6 +30,35 @@ pub fn auth_error(e: &AuthError) -> Diagnosis {
             d.raw = e.to_string();
             d
         }
+        AuthError::IssuerMismatch { expected, found } => Diagnosis::new(
+            "ISSUER_MISMATCH",
+            "The sign-in response comes from another sign-in service",
+            format!(
+                "The response names {found} as the service that issued it, but the sign-in was \
+                 sent to {expected}. The wizard does not use a response from a service it did not \
+                 ask (RFC 9207), because another site could have swapped it in. This also happens \
+                 when the chosen cloud or tenant does not match the service that answered."
+            ),
+            "Check the cloud and the Tenant ID (use the Directory (tenant) ID GUID), close other \
+             sign-in tabs and start the sign-in again from this tab.",
+            e.to_string(),
+        ),
+    }
+}
+
+/// Diagnoses an access token whose claims cannot be read, using what the token response said it
+/// granted (`granted_scope`, the response's `scope`): when that shows Dataverse's
+/// `user_impersonation` was not granted, the problem is the permission ("TOKEN_SCOPE"), not the
+/// token's format; otherwise [`jwt_error`].
+pub fn unreadable_token(e: &JwtError, granted_scope: Option<&str>, environment: &str) -> Diagnosis {
+    match crate::jwt::check_granted_scope(granted_scope, environment) {
+        Some(check) if !check.ok => {
+            let mut d =
+                token_claims_mismatch(std::slice::from_ref(&check)).unwrap_or_else(|| jwt_error(e));
+            d.raw = format!("{}\n{}", d.raw, e);
+            d
+        }
+        _ => jwt_error(e),
     }
 }
 
@@ -164,6 +193,19 @@ pub fn token_claims_mismatch(checks: &[ClaimCheck]) -> Option<Diagnosis> {
             ),
             "Enter the environment URL exactly as Power Platform admin center shows it (for example \
              https://contoso.crm.dynamics.com — same host you call, no path) and sign in again.",
+            raw,
+        ),
+        crate::jwt::TENANT if first.detail == crate::jwt::NO_TENANT_CLAIM => Diagnosis::new(
+            "TOKEN_NO_TENANT",
+            "The token names no tenant",
+            format!(
+                "{} Every token Entra ID issues for a work or school account names its tenant, so \
+                 this token was not issued by Entra ID for an organisation: the sign-in address \
+                 (cloud) is not Entra ID, or a personal account was used.",
+                first.detail
+            ),
+            "Pick the right cloud, enter the Directory (tenant) ID GUID as the Tenant ID, and sign \
+             in with a work or school account of that tenant.",
             raw,
         ),
         crate::jwt::TENANT => Diagnosis::new(
