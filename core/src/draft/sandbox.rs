@@ -1,5 +1,6 @@
 //! The values of the local sandbox tenant's ready-made app (`sandbox/sandbox.toml`), for
-//! "Try with the sandbox". A test keeps them in step with that file.
+//! "Try with the sandbox", and its [`SCENARIOS`]: one app per setup problem the live checks find.
+//! Tests keep them in step with that file.
 
 use super::{Draft, SecretInput};
 use crate::{cloud::Cloud, fields::GrantType};
@@ -16,6 +17,176 @@ pub const CLIENT_SECRET: &str = "Sbx8Q~sandbox.client.secret.value.000001";
 pub const APP_NAME: &str = "Data Sync (sandbox)";
 /// The environment that works.
 pub const ENVIRONMENT_URL: &str = "http://contoso.crm.localhost:8081";
+
+/// The restricted environment (403 `0x80095ffc` to every call).
+pub const RESTRICTED_ENVIRONMENT_URL: &str = "http://restricted.crm.localhost:8081";
+
+/// One "Try with the sandbox" scenario: an app of the sandbox tenant with exactly one problem,
+/// and the values the user would type for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    /// The scenario's name (`scenario = "…"` in `sandbox.toml`).
+    pub name: &'static str,
+    /// Application (client) ID.
+    pub client_id: &'static str,
+    /// The Object ID to type (the enterprise application's, except in "Wrong Object ID").
+    pub object_id: &'static str,
+    /// The client secret to type.
+    pub secret: &'static str,
+    /// The environment URL to type.
+    pub environment_url: &'static str,
+    /// The secret's expiry to type, in days from today (`None`: left empty).
+    pub secret_expires_in_days: Option<i64>,
+}
+
+const fn scenario(
+    name: &'static str,
+    client_id: &'static str,
+    object_id: &'static str,
+    secret: &'static str,
+    environment_url: &'static str,
+    secret_expires_in_days: Option<i64>,
+) -> Scenario {
+    Scenario {
+        name,
+        client_id,
+        object_id,
+        secret,
+        environment_url,
+        secret_expires_in_days,
+    }
+}
+
+/// The scenarios, "Everything set up" first. Sign in as Alex Admin.
+pub const SCENARIOS: &[Scenario] = &[
+    scenario(
+        "Everything set up",
+        CLIENT_ID,
+        SERVICE_PRINCIPAL_OBJECT_ID,
+        CLIENT_SECRET,
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Application user missing",
+        "aaaaaaaa-0000-4000-8000-000000000010",
+        "cccccccc-0000-4000-8000-000000000010",
+        "Sbx8Q~sandbox.client.secret.value.000010",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Application user disabled",
+        "aaaaaaaa-0000-4000-8000-000000000011",
+        "cccccccc-0000-4000-8000-000000000011",
+        "Sbx8Q~sandbox.client.secret.value.000011",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Application user has no security role",
+        "aaaaaaaa-0000-4000-8000-000000000012",
+        "cccccccc-0000-4000-8000-000000000012",
+        "Sbx8Q~sandbox.client.secret.value.000012",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Role cannot read the table",
+        "aaaaaaaa-0000-4000-8000-000000000013",
+        "cccccccc-0000-4000-8000-000000000013",
+        "Sbx8Q~sandbox.client.secret.value.000013",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Client secret expired",
+        "aaaaaaaa-0000-4000-8000-000000000014",
+        "cccccccc-0000-4000-8000-000000000014",
+        "Sbx8Q~sandbox.client.secret.value.000014",
+        ENVIRONMENT_URL,
+        Some(-10),
+    ),
+    scenario(
+        "Client secret expires soon",
+        "aaaaaaaa-0000-4000-8000-000000000015",
+        "cccccccc-0000-4000-8000-000000000015",
+        "Sbx8Q~sandbox.client.secret.value.000015",
+        ENVIRONMENT_URL,
+        Some(20),
+    ),
+    scenario(
+        "Typed secret matches no secret of the app",
+        "aaaaaaaa-0000-4000-8000-000000000016",
+        "cccccccc-0000-4000-8000-000000000016",
+        "Wq5Q~sandbox.typed.secret.not.of.this.app16",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Redirect under Web, not single-page application",
+        "aaaaaaaa-0000-4000-8000-000000000002",
+        "cccccccc-0000-4000-8000-000000000002",
+        "Sbx8Q~sandbox.client.secret.value.000002",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Admin consent not granted",
+        "aaaaaaaa-0000-4000-8000-000000000017",
+        "cccccccc-0000-4000-8000-000000000017",
+        "Sbx8Q~sandbox.client.secret.value.000017",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Dynamics CRM permission missing",
+        "aaaaaaaa-0000-4000-8000-000000000018",
+        "cccccccc-0000-4000-8000-000000000018",
+        "Sbx8Q~sandbox.client.secret.value.000018",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Wrong Object ID",
+        "aaaaaaaa-0000-4000-8000-000000000019",
+        // The app registration's object id, not the enterprise application's.
+        "bbbbbbbb-0000-4000-8000-000000000019",
+        "Sbx8Q~sandbox.client.secret.value.000019",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Environment restricts this app",
+        "aaaaaaaa-0000-4000-8000-000000000020",
+        "cccccccc-0000-4000-8000-000000000020",
+        "Sbx8Q~sandbox.client.secret.value.000020",
+        RESTRICTED_ENVIRONMENT_URL,
+        Some(365),
+    ),
+];
+
+/// A scenario by name.
+pub fn scenario_named(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+impl Scenario {
+    /// [`draft`] with this scenario's values typed in.
+    pub fn draft(&self, today: chrono::NaiveDate) -> Draft {
+        let mut d = draft(today);
+        d.client_id = self.client_id.into();
+        d.object_id = self.object_id.into();
+        d.client_secret = SecretInput::new(self.secret.into());
+        d.environment_url = self.environment_url.into();
+        d.secret_expires = self
+            .secret_expires_in_days
+            .and_then(|n| today.checked_add_signed(chrono::Duration::days(n)))
+            .map(|day| day.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        d
+    }
+}
 
 /// A draft filled with the sandbox's values (ticks and entity left to the user).
 pub fn draft(today: chrono::NaiveDate) -> Draft {
@@ -73,6 +244,106 @@ mod tests {
             );
         }
         assert!(toml.contains("org = \"contoso\""));
+    }
+
+    /// The `[[tenants.apps]]` block of `sandbox.toml` whose `scenario` is `name`.
+    fn app_block<'a>(toml: &'a str, name: &str) -> &'a str {
+        let blocks: Vec<&str> = toml
+            .split("[[tenants.apps]]")
+            .filter(|b| b.contains(&format!("scenario = \"{name}\"")))
+            .collect();
+        assert_eq!(blocks.len(), 1, "scenario {name:?} in sandbox.toml");
+        blocks[0].split("[[").next().unwrap_or(blocks[0])
+    }
+
+    fn value<'a>(block: &'a str, key: &str) -> &'a str {
+        let start = block
+            .find(&format!("\n  {key} = \""))
+            .unwrap_or_else(|| panic!("{key} in {block}"))
+            + key.len()
+            + 7;
+        let rest = &block[start..];
+        &rest[..rest.find('"').unwrap()]
+    }
+
+    #[test]
+    fn scenarios_match_the_sandbox_config_file() {
+        let toml = include_str!("../../../sandbox/sandbox.toml");
+        assert_eq!(
+            toml.matches("\n  scenario = \"").count(),
+            SCENARIOS.len(),
+            "every scenario app of sandbox.toml is in SCENARIOS"
+        );
+        assert_eq!(SCENARIOS[0].name, "Everything set up");
+        for s in SCENARIOS {
+            let block = app_block(toml, s.name);
+            assert_eq!(value(block, "client_id"), s.client_id, "{}", s.name);
+            let object_key = if s.name == "Wrong Object ID" {
+                "object_id"
+            } else {
+                "service_principal_object_id"
+            };
+            assert_eq!(value(block, object_key), s.object_id, "{}", s.name);
+            let hints: Vec<&str> = block.split("value = \"").skip(1).map(|v| &v[..3]).collect();
+            assert!(!hints.is_empty(), "{} has a secret", s.name);
+            if s.name == "Typed secret matches no secret of the app" {
+                assert!(!hints.contains(&&s.secret[..3]), "{}", s.name);
+            } else {
+                assert!(
+                    block.contains(&format!("value = \"{}\"", s.secret)),
+                    "{}",
+                    s.name
+                );
+            }
+            let org = s
+                .environment_url
+                .strip_prefix("http://")
+                .and_then(|h| h.strip_suffix(".crm.localhost:8081"))
+                .unwrap();
+            assert!(toml.contains(&format!("org = \"{org}\"")), "{}", s.name);
+            let has_app_user = toml
+                .split("[[environments]]")
+                .any(|e| e.contains(&format!("org = \"{org}\"")) && e.contains(s.client_id));
+            assert_eq!(
+                has_app_user,
+                s.name != "Application user missing",
+                "{}: application user in {org}",
+                s.name
+            );
+        }
+        let expiry = |name: &str| scenario_named(name).unwrap().secret_expires_in_days;
+        assert!(block_has(
+            toml,
+            "Client secret expired",
+            "expires_in_days = -10"
+        ));
+        assert_eq!(expiry("Client secret expired"), Some(-10));
+        assert!(block_has(
+            toml,
+            "Client secret expires soon",
+            "expires_in_days = 20"
+        ));
+        assert_eq!(expiry("Client secret expires soon"), Some(20));
+        assert_eq!(scenario_named("nope"), None);
+    }
+
+    fn block_has(toml: &str, name: &str, needle: &str) -> bool {
+        app_block(toml, name).contains(needle)
+    }
+
+    #[test]
+    fn scenario_drafts_type_the_scenario_values() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let s = scenario_named("Client secret expired").unwrap();
+        let d = s.draft(today);
+        assert_eq!(d.client_id, s.client_id);
+        assert_eq!(d.object_id, s.object_id);
+        assert_eq!(d.environment_url, ENVIRONMENT_URL);
+        assert_eq!(d.secret_expires, "2026-11-18");
+        let d = scenario_named("Environment restricts this app")
+            .unwrap()
+            .draft(today);
+        assert_eq!(d.environment_url, RESTRICTED_ENVIRONMENT_URL);
     }
 
     #[test]
