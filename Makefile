@@ -49,6 +49,13 @@ test-e2e: build
 fuzz:
 	@fuzz/run.sh
 
+## Mutation testing of the core (wizard-core) with cargo-mutants: installs it if missing, mutates a
+## copy of the tree (never the real one) with --jobs 1 under nice, prints the score and the surviving
+## mutants; report in mutants.out/. MUTANTS_FILES="core/src/auth.rs ..." restricts the files,
+## MUTANTS_JOBS=N, MUTANTS_FROM=HEAD, MUTANTS_IN_PLACE=1. Not part of `make test`. See scripts/mutants.sh.
+mutants:
+	@scripts/mutants.sh
+
 ## Performance in headless Chromium against the release build: parse vs DOMParser, longest main-thread
 ## task during a load, picker filter per keystroke, cache, bundle size. One table; JSON in bench-results/.
 ## BENCH_FIXTURES=DIR (default ../shared/fixtures/csdl), BENCH_RUNS=N (default 7).
