@@ -182,6 +182,19 @@ mod tests {
         assert_eq!(v.primary_email, "sync@contoso.com");
         assert!(v.user_name.ends_with("@contoso.onmicrosoft.com"));
 
+        // A Primary Email that fails its check is left blank for the user to fix, not silently
+        // replaced by the User Name.
+        let mut d = good();
+        d.primary_email = "not an email".into();
+        let v = application_user(&d);
+        assert_eq!(v.primary_email, "");
+        assert!(!v.user_name.is_empty());
+
+        // A keyword tenant (organizations, common) is not a tenant: no User Name yet.
+        let mut d = good();
+        d.tenant_id = "organizations".into();
+        assert_eq!(application_user(&d).user_name, "");
+
         // Partial drafts: blanks where unknown.
         let v = application_user(&Draft {
             app_name: "X".into(),

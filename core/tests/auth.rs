@@ -369,3 +369,143 @@ fn error_messages_are_lowercase() {
         assert!(s.starts_with(|c: char| c.is_lowercase()), "{s}");
     }
 }
+
+#[test]
+fn a_sign_in_stays_valid_for_ten_minutes_and_no_longer() {
+    // Entra ID authorization codes live about ten minutes: a callback nine minutes after the
+    // request is taken, one eleven minutes after is refused as expired.
+    assert_eq!(PENDING_MAX_AGE_SECS, 600);
+    let code = parse_callback("?code=c1&state=s1");
+    let nine = pending("s1", NOW - 9 * 60);
+    assert_eq!(match_callback(&code, Some(&nine), NOW), Ok("c1".into()));
+    let eleven = pending("s1", NOW - 11 * 60);
+    assert_eq!(
+        match_callback(&code, Some(&eleven), NOW),
+        Err(AuthError::Expired {
+            age_secs: 660,
+            limit_secs: 600
+        })
+    );
+    assert!(!nine.is_expired(NOW));
+    assert!(eleven.is_expired(NOW));
+    assert_eq!(eleven.age(NOW), 660);
+}
+
+#[test]
+fn a_state_with_the_same_bytes_in_another_order_is_refused() {
+    // An attacker who knows which characters the state holds, but not their order, gets nowhere:
+    // every differing byte counts, even when two differences would cancel out.
+    let ok = pending("s1ab", NOW);
+    for q in [
+        "?code=c1&state=s1ba",
+        "?code=c1&state=s1AB",
+        "?code=c1&state=1sab",
+    ] {
+        assert_eq!(
+            match_callback(&parse_callback(q), Some(&ok), NOW),
+            Err(AuthError::StateMismatch),
+            "{q}"
+        );
+    }
+    assert_eq!(
+        match_callback(&parse_callback("?code=c1&state=s1ab"), Some(&ok), NOW),
+        Ok("c1".into())
+    );
+}
+
+#[test]
+fn a_client_id_with_a_space_or_ampersand_inside_is_refused() {
+    // A client id pasted with a space or an `&` inside would corrupt the authorize URL or
+    // smuggle a parameter into it.
+    for bad in [
+        "11111111-2222 3333-4444-555555555555",
+        "11111111-2222-3333-4444-555555555555&prompt=none",
+        "a\tb",
+    ] {
+        let mut c = config();
+        c.client_id = bad.into();
+        match authorize_request(c, NOW) {
+            Err(AuthError::InvalidConfig { field, .. }) => assert_eq!(field, "client_id", "{bad}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    // Surrounding blanks are trimmed, not refused.
+    let mut c = config();
+    c.client_id = " 11111111-2222-3333-4444-555555555555 ".into();
+    let req = authorize_request(c, NOW).unwrap();
+    assert_eq!(
+        query_of(&req.url)["client_id"],
+        "11111111-2222-3333-4444-555555555555"
+    );
+}
+
+#[test]
+fn a_domain_tenant_and_keywords_are_accepted() {
+    for tenant in [
+        "contoso.onmicrosoft.com",
+        "organizations",
+        "common",
+        "Contoso-EU.com",
+    ] {
+        let mut c = config();
+        c.tenant = tenant.into();
+        let req = authorize_request(c, NOW).unwrap_or_else(|e| panic!("{tenant}: {e}"));
+        assert!(req
+            .url
+            .contains(&format!("/{tenant}/oauth2/v2.0/authorize?")));
+    }
+    for tenant in ["contoso onmicrosoft", "a?b", "a#b", "a_b"] {
+        let mut c = config();
+        c.tenant = tenant.into();
+        assert!(
+            matches!(
+                authorize_request(c, NOW),
+                Err(AuthError::InvalidConfig {
+                    field: "tenant",
+                    ..
+                })
+            ),
+            "{tenant}"
+        );
+    }
+}
+
+#[test]
+fn token_response_debug_shows_what_is_safe_to_show() {
+    // Redacted, but still useful for debugging: the type, lifetime and scope, and which tokens
+    // are present.
+    let t = TokenResponse::from_json(
+        r#"{"token_type":"Bearer","scope":"https://contoso.crm.dynamics.com/user_impersonation","expires_in":4170,"access_token":"secret-access","refresh_token":"secret-refresh"}"#,
+    )
+    .unwrap();
+    let debug = format!("{t:?}");
+    assert!(debug.starts_with("TokenResponse {"), "{debug}");
+    for shown in [
+        "Bearer",
+        "4170",
+        "https://contoso.crm.dynamics.com/user_impersonation",
+        "access_token: \"[redacted]\"",
+        "refresh_token: Some(\"[redacted]\")",
+        "id_token: None",
+    ] {
+        assert!(debug.contains(shown), "{shown} in {debug}");
+    }
+    assert!(!debug.contains("secret-"), "{debug}");
+}
+
+#[test]
+fn pending_sign_in_debug_shows_the_state_but_not_the_verifier() {
+    let p = pending("s1", NOW);
+    let debug = format!("{p:?}");
+    assert!(debug.contains("verifier: \"[redacted]\""), "{debug}");
+    assert!(
+        debug.contains("https://contoso.crm.dynamics.com"),
+        "{debug}"
+    );
+    assert!(debug.contains(&NOW.to_string()), "{debug}");
+    assert!(!debug.contains(RFC7636_VERIFIER), "{debug}");
+    // The full request's Debug (URL with the public challenge) hides the verifier too.
+    let req = authorize_request(config(), NOW).unwrap();
+    let debug = format!("{req:?}");
+    assert!(!debug.contains(&req.pending.verifier), "{debug}");
+}

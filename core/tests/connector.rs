@@ -282,9 +282,67 @@ proptest! {
                 match value {
                     V::Secret(s) if include_secret => prop_assert_eq!(exported.as_str(), Some(s.expose())),
                     V::Secret(_) => prop_assert!(exported.is_null(), "secret exported unasked"),
+                    // A public client's blank secret: the file has no ClientSecret at all
+                    // (present only when includesClientSecret, says the schema).
+                    V::Blank { .. } if f == F::ClientSecret => prop_assert!(exported.is_null()),
                     other => prop_assert_eq!(exported.as_str(), Some(other.text()), "{}", f.name()),
                 }
             }
         }
     }
+}
+
+#[test]
+fn a_v2_endpoint_without_an_environment_asks_for_the_environment() {
+    // The v2.0 Scope is built from the environment: without one, Scope points at the Environment
+    // URL (not at the tenant, which is fine).
+    let mut d = good();
+    d.environment_url = String::new();
+    d.token_endpoint = login("oauth2/v2.0/token");
+    let v = connector_values(&d);
+    assert_eq!(v.version(), EndpointVersion::V2);
+    assert_eq!(v.text(F::TokenUrl), login("oauth2/v2.0/token"));
+    assert!(
+        matches!(v.get(F::Scope), V::Missing { field: FieldId::EnvironmentUrl, because } if because == "enter the Environment URL (step 4)"),
+        "{:?}",
+        v.get(F::Scope)
+    );
+    assert!(v.alternative().is_none());
+    assert!(!v.is_complete());
+}
+
+#[test]
+fn every_property_is_listed_once_in_the_connectors_order() {
+    let v = connector_values(&good());
+    let order: Vec<F> = v.iter().map(|(f, _)| f).collect();
+    assert_eq!(order, F::ALL);
+    for f in F::ALL {
+        assert_eq!(
+            v.iter().find(|(g, _)| *g == f).map(|(_, x)| x),
+            Some(v.get(f))
+        );
+    }
+    let labels: Vec<_> = F::ALL.iter().map(|f| f.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "ServiceURL",
+            "Entity",
+            "EntityURLItemConvention",
+            "Authorise URL",
+            "Token URL",
+            "Client ID",
+            "Client Secret",
+            "Resource",
+            "Redirect URL",
+            "State",
+            "Scope",
+            "Grant Type"
+        ]
+    );
+    let oauth2: Vec<bool> = F::ALL.iter().map(|f| f.is_oauth2()).collect();
+    assert_eq!(
+        oauth2,
+        [false, false, false, true, true, true, true, true, true, true, true, true]
+    );
 }

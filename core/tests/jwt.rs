@@ -279,3 +279,132 @@ fn claims_serde_round_trip() {
     let back: Claims = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
     assert_eq!(c, back);
 }
+
+#[test]
+fn the_audience_is_compared_as_an_origin() {
+    let ok = |aud: &str, env: &str| {
+        let c = claims_with(|v| v["aud"] = json!(aud));
+        check_claims(&c, env, TENANT, NOW)[0].ok
+    };
+    // The same origin written differently is the environment.
+    assert!(ok("https://contoso.crm.dynamics.com:443", ENV));
+    assert!(ok(
+        "https://contoso.crm.dynamics.com",
+        "https://contoso.crm.dynamics.com:443/"
+    ));
+    assert!(ok("HTTPS://CONTOSO.crm.dynamics.com/", ENV));
+    // An audience with a path or a query is not the environment origin.
+    assert!(!ok("https://contoso.crm.dynamics.com/api/data", ENV));
+    assert!(!ok("https://contoso.crm.dynamics.com/?x=1", ENV));
+    // Another port is another origin.
+    assert!(!ok("https://contoso.crm.dynamics.com:8443", ENV));
+}
+
+#[test]
+fn a_token_for_another_tenant_is_refused_only_when_a_tenant_id_was_entered() {
+    let c = claims_with(|_| {});
+    let tenant = |entered: &str| check_claims(&c, ENV, entered, NOW)[1].clone();
+    // A domain that happens to be as long as a tenant ID is still a domain: not compared.
+    let domain = "contoso-europe-sales.onmicrosoft.com";
+    assert_eq!(domain.len(), 36);
+    let check = tenant(domain);
+    assert!(check.ok, "{check:?}");
+    assert!(check.detail.contains("not a tenant ID"), "{check:?}");
+    // Hex digits alone (no dashes, wrong length) are not a tenant ID either.
+    for entered in ["72f988bf", "72f988bf86f141af91ab2d7cd011db47"] {
+        let check = tenant(entered);
+        assert!(
+            check.ok && check.detail.contains("not a tenant ID"),
+            "{entered}: {check:?}"
+        );
+    }
+    // A GUID with a dash misplaced is not one.
+    let check = tenant("72f988bf8-6f1-41af-91ab-2d7cd011db47");
+    assert!(
+        check.ok && check.detail.contains("not a tenant ID"),
+        "{check:?}"
+    );
+    // Another tenant ID: refused, naming both.
+    let check = tenant("00000000-0000-0000-0000-000000000001");
+    assert!(!check.ok);
+    assert!(check.detail.contains(TENANT) && check.detail.contains("000000000001"));
+}
+
+#[test]
+fn the_scope_detail_says_whether_user_impersonation_is_missing() {
+    let check = |edit: fn(&mut serde_json::Value)| {
+        let c = claims_with(edit);
+        check_claims(&c, ENV, TENANT, NOW)[2].clone()
+    };
+    let present = check(|v| v["scp"] = json!("openid user_impersonation"));
+    assert!(present.ok);
+    assert_eq!(present.detail, "Scopes: openid user_impersonation.");
+    let absent = check(|v| v["scp"] = json!("openid profile"));
+    assert!(!absent.ok);
+    assert_eq!(
+        absent.detail,
+        "Scopes: openid profile; user_impersonation is missing."
+    );
+    let app_only = check(|v| {
+        v.as_object_mut().unwrap().remove("scp");
+        v["roles"] = json!(["a", "b"]);
+    });
+    assert!(!app_only.ok);
+    assert!(app_only.detail.contains("roles: a, b"), "{app_only:?}");
+    let none = check(|v| {
+        v.as_object_mut().unwrap().remove("scp");
+    });
+    assert!(!none.ok);
+    assert!(none.detail.contains("no scopes"), "{none:?}");
+}
+
+#[test]
+fn a_token_for_an_application_id_says_the_wrong_scope_was_asked_for() {
+    let c = claims_with(|v| v["aud"] = json!("00000003-0000-0000-c000-000000000000"));
+    let check = &check_claims(&c, ENV, TENANT, NOW)[0];
+    assert!(!check.ok);
+    assert!(check.detail.contains("wrong scope"), "{check:?}");
+    let c = claims_with(|v| v["aud"] = json!("https://other.crm4.dynamics.com"));
+    let check = &check_claims(&c, ENV, TENANT, NOW)[0];
+    assert!(!check.detail.contains("wrong scope"), "{check:?}");
+}
+
+#[test]
+fn expiry_details_count_whole_minutes_both_ways() {
+    let expiry = |exp: i64| {
+        let c = claims_with(|v| v["exp"] = json!(exp));
+        check_claims(&c, ENV, TENANT, NOW)[3].clone()
+    };
+    let later = expiry(NOW + 90 * 60 + 30);
+    assert!(later.ok);
+    assert_eq!(later.detail, "Expires in 90 min.");
+    let earlier = expiry(NOW - 125);
+    assert!(!earlier.ok);
+    assert_eq!(earlier.detail, "Expired 2 min ago.");
+}
+
+#[test]
+fn user_and_client_fall_back_in_order() {
+    let c = claims_with(|v| {
+        v["preferred_username"] = json!("ada@v2");
+        v["azp"] = json!("azp-id");
+    });
+    assert_eq!(c.user(), Some("ada@v2"));
+    assert_eq!(c.client_id(), Some("11111111-2222-3333-4444-555555555555"));
+    let c = claims_with(|v| {
+        let o = v.as_object_mut().unwrap();
+        o.remove("upn");
+        o.remove("appid");
+        v["azp"] = json!("azp-id");
+    });
+    assert_eq!(c.user(), Some("Ada Lovelace"));
+    assert_eq!(c.client_id(), Some("azp-id"));
+    let c = claims_with(|v| {
+        let o = v.as_object_mut().unwrap();
+        o.remove("upn");
+        o.remove("name");
+        o.remove("appid");
+    });
+    assert_eq!(c.user(), None);
+    assert_eq!(c.client_id(), None);
+}
