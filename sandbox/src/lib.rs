@@ -220,11 +220,18 @@ pub fn summary(config: &Config, port: u16) -> String {
                 a.object_id,
                 a.service_principal_object_id
             );
+            if let Some(scenario) = &a.scenario {
+                let _ = writeln!(s, "        scenario \"{scenario}\"");
+            }
             for r in &a.redirect_uris {
                 let _ = writeln!(s, "        redirect {:?} {}", r.platform, r.uri);
             }
         }
     }
+    let _ = writeln!(
+        s,
+        "graph   http://graph.localhost:{port}/v1.0/  (Microsoft Graph: applications, servicePrincipals, oauth2PermissionGrants)"
+    );
     for e in &config.environments {
         let mut traits = Vec::new();
         if e.members.is_empty() {
