@@ -18,5 +18,6 @@ pub mod entra;
 pub mod export;
 pub mod fields;
 pub mod jwt;
+pub mod targets;
 pub mod verify;
 pub mod webapi;
