@@ -642,12 +642,39 @@ async fn graph_permissions_and_roles_are_enforced() {
         "Authorization_RequestDenied",
         "Insufficient privileges to complete the operation.",
     );
-    // … nor read grants without Directory.Read.All in scp? App 10 has it consented: scp carries
-    // every consented permission, as Entra's tokens do.
-    assert!(claims(&read_only)["scp"]
-        .as_str()
-        .unwrap()
-        .contains("Directory.Read.All"));
+    // scp carries every Graph permission consented for the app, as Entra's tokens do.
+    assert_eq!(
+        claims(&read_only)["scp"],
+        "Application.Read.All Directory.Read.All"
+    );
+
+    // A Graph token with User.Read only (plain scope, aud = Graph's app id) reads nothing.
+    let (_, rt) = sb.sign_in(&app("01"), ALEX, "contoso").await;
+    let client_id = app("01");
+    let a = sb
+        .token(
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", client_id.as_str()),
+                ("refresh_token", rt.as_str()),
+                ("scope", "User.Read"),
+            ],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let user_read = a.body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        claims(&user_read)["aud"],
+        "00000003-0000-0000-c000-000000000000"
+    );
+    let a = sb.get(&sb.graph("applications"), &user_read).await;
+    assert_graph_error(
+        &a,
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+    );
 }
 
 #[tokio::test]
