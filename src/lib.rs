@@ -1,17 +1,14 @@
 //! A browser wizard that gets a Dynamics 365 / Dataverse connection right the first time.
 //!
-//! The app shell and routes live here; pages are in [`pages`], shared pieces in [`components`],
-//! state in [`state`], browser glue in [`browser`]. All checking and deriving is done by the pure
+//! The app shell and routes live here. The layers, each only using the ones after it:
+//! [`pages`] (render and dispatch), [`components`] (shared view pieces), [`services::metadata`]
+//! (the `$metadata` loader, which publishes into the state), [`state`] (the contexts), and the
+//! rest of [`services`] (browser glue). All checking and deriving is done by the pure
 //! `wizard_core` crate.
 
-pub mod browser;
-pub mod cache;
 pub mod components;
-pub mod dataverse;
 pub mod pages;
-pub mod picker;
-pub mod schema;
-pub mod signin;
+pub mod services;
 pub mod state;
 
 use leptos::prelude::*;
@@ -19,15 +16,15 @@ use leptos_router::{
     components::{Route, Router, Routes, A},
     path,
 };
-use state::Wizard;
+use services::metadata::MetadataService;
 
 /// The whole app: header, routes, footer.
 #[component]
 pub fn App() -> impl IntoView {
-    let wizard = Wizard::provide();
-    signin::Session::provide();
-    schema::SchemaState::provide();
-    cache::CacheState::provide();
+    let app = state::provide_all();
+    // Once every context exists: show the cached schema of the environment typed in.
+    MetadataService::new(app.schema, app.cache).follow_environment(app.wizard);
+    let wizard = app.wizard;
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

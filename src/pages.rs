@@ -1,6 +1,8 @@
-//! The wizard's pages: welcome, the seven setup steps, and not-found.
+//! The wizard's pages: welcome, the setup steps, settings, and not-found. Pages render and
+//! dispatch: the work is in [`crate::services`], the shared state in [`crate::state`].
 
 mod export;
+mod metadata;
 mod settings;
 mod steps;
 mod test;
@@ -9,7 +11,10 @@ pub use export::ImportPanel;
 pub use settings::Settings;
 pub use test::AuthCallback;
 
-use crate::state::{self, Wizard};
+use crate::{
+    services::browser,
+    state::{self, Wizard},
+};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 use std::cell::Cell;
@@ -59,7 +64,7 @@ pub fn TrySandbox() -> impl IntoView {
         let typed = wizard.draft.with_untracked(|d| {
             !d.tenant_id.is_empty() || !d.client_id.is_empty() || !d.environment_url.is_empty()
         });
-        if typed && !crate::browser::confirm("Replace the values you entered with the sandbox's?") {
+        if typed && !browser::confirm("Replace the values you entered with the sandbox's?") {
             return;
         }
         let mut draft = wizard_core::draft::sandbox::draft(wizard.today);
@@ -233,7 +238,7 @@ pub fn StartOver() -> impl IntoView {
             type="button"
             class="danger start-over"
             on:click=move |_| {
-                if crate::browser::confirm(
+                if browser::confirm(
                     "Start over? This forgets every value, tick and the client secret in this browser.",
                 ) {
                     wizard.start_over();

@@ -1,159 +1,41 @@
-//! The wizard's shared state: one `Draft` signal provided as context, persisted on every change.
+//! The app's contexts: the wizard draft, the sign-in session, the schema in memory and the schema
+//! cache's status. [`provide_all`] provides them from `App`.
 //!
-//! * Non-secret fields, checklist ticks and the last visited step go to `localStorage`, so they
-//!   survive a reload and a browser restart.
-//! * The client secret goes to `sessionStorage` only (this tab), never to `localStorage` or
-//!   IndexedDB. "Start over" clears both.
+//! No context reads another when it is provided, so the order does not matter; work that links
+//! contexts (showing the cached schema of the environment typed in) is started by its service
+//! once they all exist (see [`crate::services::metadata::MetadataService::follow_environment`]).
 
-use crate::browser::{self, Store};
-use chrono::NaiveDate;
-use leptos::prelude::*;
-use wizard_core::draft::{check_field, Draft, FieldId, FieldStatus, SecretInput, Step};
+mod cache;
+mod schema;
+mod session;
+mod wizard;
 
-/// localStorage key of the draft (JSON of `Draft`, which never serialises the secret).
-pub const DRAFT_KEY: &str = "dataverse-wizard.v1.draft";
-/// localStorage key of the last step the user visited.
-pub const LAST_STEP_KEY: &str = "dataverse-wizard.v1.last-step";
-/// sessionStorage key of the client secret.
-pub const SECRET_KEY: &str = "dataverse-wizard.v1.client-secret";
-/// Prefix shared by every key this app writes, in both stores.
-pub const KEY_PREFIX: &str = "dataverse-wizard.";
+pub use cache::{CacheState, CacheStatus, CacheTimings};
+pub use schema::{Loaded, SchemaOrigin, SchemaState};
+pub use session::Session;
+pub use wizard::{
+    last_step, remember_step, Wizard, DRAFT_KEY, KEY_PREFIX, LAST_STEP_KEY, SECRET_KEY,
+};
 
-/// The wizard context. `Copy`, so closures can capture it freely.
+/// Every context of the app. `Copy`, like each of them.
 #[derive(Clone, Copy)]
-pub struct Wizard {
-    /// Everything the user typed or ticked.
-    pub draft: RwSignal<Draft>,
-    /// Today's date (for secret expiry checks), read once at start.
-    pub today: NaiveDate,
-    /// A message about storage (could not save, could not restore…), shown in the banner.
-    pub storage_notice: RwSignal<Option<String>>,
+pub struct AppState {
+    /// What the user typed and ticked.
+    pub wizard: Wizard,
+    /// The sign-in.
+    pub session: Session,
+    /// The schema in memory.
+    pub schema: SchemaState,
+    /// The schema cache.
+    pub cache: CacheState,
 }
 
-impl Wizard {
-    /// Loads saved progress, provides the context and starts persisting changes.
-    pub fn provide() -> Self {
-        let (draft, notice) = load();
-        let wizard = Wizard {
-            draft: RwSignal::new(draft),
-            today: browser::today(),
-            storage_notice: RwSignal::new(notice),
-        };
-        provide_context(wizard);
-        Effect::new(move |_| {
-            let result = wizard.draft.with(save);
-            match result {
-                Ok(()) => {
-                    // Clear a previous "could not save" once saving works again.
-                    if wizard.storage_notice.with_untracked(|n| {
-                        n.as_deref()
-                            .is_some_and(|n| n.starts_with("could not save"))
-                    }) {
-                        wizard.storage_notice.set(None);
-                    }
-                }
-                Err(message) => wizard.storage_notice.set(Some(message)),
-            }
-        });
-        wizard
+/// Provides every context of the app (in any order: none reads another while being provided).
+pub fn provide_all() -> AppState {
+    AppState {
+        wizard: Wizard::provide(),
+        session: Session::provide(),
+        schema: SchemaState::provide(),
+        cache: CacheState::provide(),
     }
-
-    /// The wizard context of the current component tree.
-    pub fn expect() -> Self {
-        expect_context()
-    }
-
-    /// The check result of one field (reactive).
-    pub fn status(&self, field: FieldId) -> FieldStatus {
-        let today = self.today;
-        self.draft.with(|d| check_field(d, field, today))
-    }
-
-    /// Sets one field from what the user typed.
-    pub fn set_field(&self, field: FieldId, value: String) {
-        self.draft.update(|d| field.set(d, value));
-    }
-
-    /// Whether a checklist item is ticked (reactive).
-    pub fn ticked(&self, id: &str) -> bool {
-        self.draft.with(|d| d.ticks.contains(id))
-    }
-
-    /// Ticks or unticks a checklist item.
-    pub fn set_tick(&self, id: &str, on: bool) {
-        self.draft.update(|d| {
-            if on {
-                d.ticks.insert(id.to_string());
-            } else {
-                d.ticks.remove(id);
-            }
-        });
-    }
-
-    /// Replaces the whole draft (after a successful import or the sandbox prefill).
-    pub fn replace(&self, draft: Draft) {
-        self.draft.set(draft);
-    }
-
-    /// Forgets everything: draft, ticks, secret, last step.
-    pub fn start_over(&self) {
-        for store in [Store::Local, Store::Session] {
-            for key in browser::keys_with_prefix(store, KEY_PREFIX) {
-                browser::remove_item(store, &key);
-            }
-        }
-        self.draft.set(Draft::default());
-        self.storage_notice.set(None);
-    }
-}
-
-/// Remembers the step the user is on, for "Continue where you left off".
-pub fn remember_step(step: Step) {
-    let _ = browser::set_item(Store::Local, LAST_STEP_KEY, step.slug());
-}
-
-/// The step the user was last on, if any.
-pub fn last_step() -> Option<Step> {
-    browser::get_item(Store::Local, LAST_STEP_KEY)
-        .ok()
-        .flatten()
-        .and_then(|s| Step::from_slug(&s))
-}
-
-fn load() -> (Draft, Option<String>) {
-    let mut notice = None;
-    let mut draft = match browser::get_item(Store::Local, DRAFT_KEY) {
-        Ok(Some(json)) => match serde_json::from_str::<Draft>(&json) {
-            Ok(d) => d,
-            Err(e) => {
-                // Keep the unreadable copy so nothing is lost, and start fresh.
-                let _ = browser::set_item(Store::Local, &format!("{DRAFT_KEY}.unreadable"), &json);
-                notice = Some(format!(
-                    "Saved progress could not be read ({e}); it was kept aside and the wizard started fresh."
-                ));
-                Draft::default()
-            }
-        },
-        Ok(None) => Draft::default(),
-        Err(e) => {
-            notice = Some(format!("Progress will not be saved: {e}."));
-            Draft::default()
-        }
-    };
-    if let Ok(Some(secret)) = browser::get_item(Store::Session, SECRET_KEY) {
-        draft.client_secret = SecretInput::new(secret);
-    }
-    (draft, notice)
-}
-
-fn save(draft: &Draft) -> Result<(), String> {
-    let json = serde_json::to_string(draft).map_err(|e| e.to_string())?;
-    browser::set_item(Store::Local, DRAFT_KEY, &json)?;
-    let secret = draft.client_secret.expose();
-    if secret.is_empty() {
-        browser::remove_item(Store::Session, SECRET_KEY);
-    } else {
-        browser::set_item(Store::Session, SECRET_KEY, secret)?;
-    }
-    Ok(())
 }

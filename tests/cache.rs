@@ -1,8 +1,11 @@
-//! The IndexedDB schema cache (`src/cache.rs`) in headless Chromium. Every test uses its own
+//! The IndexedDB schema cache (`src/services/cache.rs`) in headless Chromium. Every test uses its own
 //! random database name.
 #![cfg(target_arch = "wasm32")]
 
-use dataverse_wizard::cache::{self, Cache, CacheError, Lookup, DB_VERSION, STORE, V1_STORE};
+use dataverse_wizard::services::{
+    cache::{self, Cache, Lookup, DB_VERSION, STORE, V1_STORE},
+    BrowserError,
+};
 use indexed_db_futures::{database::Database, prelude::*, transaction::TransactionMode};
 use std::{cell::Cell, rc::Rc};
 use wasm_bindgen::JsValue;
@@ -209,7 +212,7 @@ async fn an_open_cache_lets_a_newer_version_upgrade() {
             .unwrap();
     assert_eq!(newer.version(), (DB_VERSION + 1) as f64);
     // The old connection now fails cleanly instead of panicking.
-    assert!(matches!(cache.get(A).await, Err(CacheError::Idb(_))));
+    assert!(matches!(cache.get(A).await, Err(BrowserError::Idb(_))));
 }
 
 #[wasm_bindgen_test]
@@ -225,7 +228,7 @@ async fn open_failure_means_no_cache() {
         .await
         .err()
         .expect("open must fail");
-    assert!(matches!(err, CacheError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, BrowserError::CacheUnavailable(_)), "{err:?}");
 }
 
 /// Writes a raw value into the v2 store, bypassing the cache's checks.

@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use dataverse_wizard::{
-    browser::{self, Store},
+    services::browser::{self, Store},
     state::{self, Wizard},
 };
 use leptos::prelude::*;
@@ -61,7 +61,9 @@ fn full_storage_gives_a_message_and_keeps_the_previous_value() {
     browser::set_item(Store::Local, "dataverse-wizard.keep", "previous").unwrap();
     // Far beyond Chromium's per-origin localStorage quota (5 MiB of UTF-16).
     let huge = "x".repeat(12 * 1024 * 1024);
-    let err = browser::set_item(Store::Local, "dataverse-wizard.huge", &huge).unwrap_err();
+    let err = browser::set_item(Store::Local, "dataverse-wizard.huge", &huge)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("full"),
         "message should say storage is full: {err}"
@@ -157,4 +159,42 @@ fn unreadable_saved_progress_is_kept_aside_with_a_notice() {
 fn secret_input_debug_is_redacted() {
     let s = SecretInput::new("abC8Q~very-secret".into());
     assert!(!format!("{s:?}").contains("very-secret"));
+}
+
+#[wasm_bindgen_test]
+fn contexts_can_be_provided_in_any_order() {
+    clear();
+    // Reverse of `provide_all`'s order: no constructor may read another context.
+    let owner = Owner::new();
+    owner.set();
+    state::CacheState::provide();
+    state::SchemaState::provide();
+    state::Session::provide();
+    Wizard::provide();
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn schema_origin_reads_as_the_status_line_says() {
+    use state::SchemaOrigin;
+    let url = "http://contoso.crm.localhost:8081/api/data/v9.2/".to_string();
+    let network = SchemaOrigin::Network {
+        service_url: url.clone(),
+    };
+    assert_eq!(
+        network.to_string(),
+        "http://contoso.crm.localhost:8081/api/data/v9.2/$metadata"
+    );
+    let file = SchemaOrigin::File {
+        name: "trippin.xml".into(),
+    };
+    assert_eq!(file.to_string(), "file: trippin.xml");
+    assert!(file.is_file());
+    let cache = SchemaOrigin::Cache {
+        service_url: url.clone(),
+        saved_at_ms: 1.0,
+    };
+    assert!(cache.is_cache_of(&url));
+    assert!(!network.is_cache_of(&url));
+    assert!(!cache.is_cache_of("https://other.crm.dynamics.com/api/data/v9.2/"));
 }

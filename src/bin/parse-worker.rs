@@ -1,5 +1,5 @@
 //! The `$metadata` parse worker: a dedicated Web Worker that parses CSDL off the main thread, so a
-//! 3–10 MB document never blocks the page (see `schema::parse_off_thread`).
+//! 3–10 MB document never blocks the page (see `services::parse_worker::parse_off_thread`).
 //!
 //! Protocol: the worker first posts `"ready"`; then the page posts `[id, Uint8Array]` (the buffer
 //! transferred, not copied); the worker answers `[id, json]` where `json` is the serde JSON of the

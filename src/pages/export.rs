@@ -1,6 +1,6 @@
 //! Step 7 (review and export) and the import panel.
 
-use crate::{browser, state::Wizard};
+use crate::{services::browser, state::Wizard};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use wizard_core::{
@@ -35,13 +35,17 @@ pub fn Review() -> impl IntoView {
         result.set(Some(exported().and_then(|(name, json)| {
             browser::download(&name, "application/json", &json)
                 .map(|_| format!("Downloaded {name}."))
+                .map_err(|e| e.to_string())
         })));
     };
     let on_copy = move |_| match exported() {
         Ok((_, json)) => spawn_local(async move {
-            result.set(Some(browser::copy_text(&json).await.map(|_| {
-                "Copied the connection JSON to the clipboard.".to_string()
-            })));
+            let copied = browser::copy_text(&json).await;
+            result.set(Some(
+                copied
+                    .map(|_| "Copied the connection JSON to the clipboard.".to_string())
+                    .map_err(|e| e.to_string()),
+            ));
         }),
         Err(e) => result.set(Some(Err(e))),
     };

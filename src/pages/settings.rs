@@ -1,10 +1,9 @@
 //! `/settings`: the cached schemas (clear one or all) and "Forget wizard progress".
 
 use crate::{
-    browser,
-    cache::{CacheState, Status},
-    schema::human_bytes,
-    state::Wizard,
+    components::human_bytes,
+    services::browser,
+    state::{CacheState, Wizard},
 };
 use leptos::{prelude::*, task::spawn_local};
 use wizard_core::cache_record::{age_text, RecordMeta};
@@ -20,7 +19,7 @@ pub fn Settings() -> impl IntoView {
     // Reload the list whenever the cache becomes ready or its records change.
     Effect::new(move |_| {
         cache.revision.track();
-        if cache.status.get() != Status::Ready {
+        if !cache.is_ready() {
             return;
         }
         let Some(c) = cache.cache() else { return };
@@ -57,7 +56,7 @@ pub fn Settings() -> impl IntoView {
                 Ok(()) => {
                     forget_cached(Some(url.clone()));
                     message.set(Some(format!("Cleared the cached schema of {url}.")));
-                    cache.revision.update(|r| *r += 1);
+                    cache.changed();
                 }
                 Err(e) => message.set(Some(format!("Could not clear {url}: {e}."))),
             }
@@ -70,7 +69,7 @@ pub fn Settings() -> impl IntoView {
                 Ok(()) => {
                     forget_cached(None);
                     message.set(Some("Cleared every cached schema.".to_string()));
-                    cache.revision.update(|r| *r += 1);
+                    cache.changed();
                 }
                 Err(e) => message.set(Some(format!("Could not clear the cache: {e}."))),
             }
@@ -98,7 +97,7 @@ pub fn Settings() -> impl IntoView {
                 {move || cache.unavailable_text().map(|t| view! { <p class="msg warning" role="status">{t}</p> })}
                 {move || cache.notice.get().map(|t| view! { <p class="msg warning" role="status">{t}</p> })}
                 {move || match rows.get() {
-                    None => view! { <p>{move || if cache.status.get() == Status::Ready { "Reading the cache…" } else { "" }}</p> }.into_any(),
+                    None => view! { <p>{move || if cache.is_ready() { "Reading the cache…" } else { "" }}</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p role="status">"No schema is cached."</p> }.into_any(),
                     Some(list) => {
                         let now = js_sys::Date::now();

@@ -1,11 +1,9 @@
 //! The content of each setup step: checklists with deep links and copy buttons, and the fields.
 
 use crate::{
-    browser,
-    components::{Check, CopyValue, Field, InputKind, PortalLink},
-    picker::EntityPicker,
-    schema::SchemaState,
-    state::Wizard,
+    components::{Check, CopyValue, EntityPicker, Field, InputKind, PortalLink},
+    services::browser,
+    state::{SchemaState, Wizard},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -3,7 +3,7 @@
 // so its size on the error path does not matter.
 #![allow(clippy::result_large_err)]
 
-use crate::browser;
+use super::browser;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

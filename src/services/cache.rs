@@ -8,34 +8,32 @@
 //!   download and parse have succeeded (a failed or cancelled fetch leaves the old copy);
 //! * a record of another format, or one that cannot be read, is deleted and reported
 //!   ([`Lookup::Discarded`]);
-//! * quota exceeded is reported ([`CacheError::QuotaExceeded`]); the old record stays;
+//! * quota exceeded is reported ([`BrowserError::QuotaExceeded`]); the old record stays;
 //! * an upgrade blocked by another tab is reported through the `on_blocked` callback and the
 //!   open completes once that tab lets go;
-//! * IndexedDB unavailable (private mode, disabled storage) gives [`CacheError::Unavailable`]:
-//!   the app then works without a cache and says so ([`CacheState::status`]).
+//! * IndexedDB unavailable (private mode, disabled storage) gives
+//!   [`BrowserError::CacheUnavailable`]: the app then works without a cache and says so
+//!   ([`crate::state::CacheState`]).
+//!
+//! IndexedDB failures become [`BrowserError`]s through its `From` impls (quota recognised there).
 //!
 //! Database versions and their upgrade steps ([`upgrade`]):
 //! * v1 (early builds): store `schema-cache`, out-of-line keys, the full schema as JSON text;
 //! * v2 (this build): store `environments`, in-line key `url`, [`RecordMeta`] fields + `payload`.
 
-use crate::{
-    schema::{Loaded, SchemaState},
-    state::Wizard,
-};
+use super::BrowserError;
 use indexed_db_futures::{
     database::{Database, VersionChangeEvent},
-    error::{DomException, Error as IdbError, OpenDbError},
+    error::Error as IdbError,
     internals::SystemRepr,
     prelude::*,
     transaction::TransactionMode,
 };
-use leptos::{prelude::*, task::spawn_local};
-use std::{cell::RefCell, rc::Rc, sync::Arc};
+use std::{cell::RefCell, rc::Rc};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wizard_core::{
     cache_record::{self, RecordError, RecordMeta},
     csdl::Schema,
-    draft::Draft,
 };
 
 /// The database name used by the app.
@@ -46,35 +44,6 @@ pub const DB_VERSION: u32 = 2;
 pub const STORE: &str = "environments";
 /// The v1 object store (removed by the v1 → v2 step).
 pub const V1_STORE: &str = "schema-cache";
-
-/// What went wrong with the cache.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum CacheError {
-    /// IndexedDB cannot be used in this browser (private mode, storage disabled).
-    #[error("indexeddb is unavailable: {0}")]
-    Unavailable(String),
-    /// The browser refused to store more data.
-    #[error("the browser's storage quota is exceeded")]
-    QuotaExceeded,
-    /// Any other IndexedDB failure.
-    #[error("indexeddb failed: {0}")]
-    Idb(String),
-}
-
-impl CacheError {
-    fn from_idb(e: IdbError) -> Self {
-        let quota = match &e {
-            IdbError::DomException(DomException::Other(d)) => d.name() == "QuotaExceededError",
-            _ => false,
-        };
-        let text = e.to_string();
-        if quota || text.to_lowercase().contains("quota") {
-            CacheError::QuotaExceeded
-        } else {
-            CacheError::Idb(text)
-        }
-    }
-}
 
 /// The answer of [`Cache::get`].
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +109,7 @@ impl Cache {
     pub async fn open(
         name: &str,
         on_blocked: impl FnOnce() + 'static,
-    ) -> Result<(Cache, Option<String>), CacheError> {
+    ) -> Result<(Cache, Option<String>), BrowserError> {
         Self::open_version(name, DB_VERSION, on_blocked).await
     }
 
@@ -149,7 +118,7 @@ impl Cache {
         name: &str,
         version: u32,
         on_blocked: impl FnOnce() + 'static,
-    ) -> Result<(Cache, Option<String>), CacheError> {
+    ) -> Result<(Cache, Option<String>), BrowserError> {
         let notice = Rc::new(RefCell::new(None::<String>));
         let notice_in = notice.clone();
         let db = Database::open(name)
@@ -162,15 +131,7 @@ impl Cache {
                 *notice_in.borrow_mut() = upgrade(&event, &db)?;
                 Ok(())
             })
-            .await
-            .map_err(|e| match e {
-                OpenDbError::Base(IdbError::DomException(DomException::Other(d)))
-                    if d.name() == "QuotaExceededError" =>
-                {
-                    CacheError::QuotaExceeded
-                }
-                other => CacheError::Unavailable(other.to_string()),
-            })?;
+            .await?;
         // Let a newer version in another tab upgrade: close this connection when asked.
         let sys: &web_sys::IdbDatabase = db.as_sys();
         let to_close = sys.clone();
@@ -193,7 +154,7 @@ impl Cache {
         schema: &Schema,
         source_bytes: u64,
         fetched_at_ms: f64,
-    ) -> Result<RecordMeta, CacheError> {
+    ) -> Result<RecordMeta, BrowserError> {
         let payload = cache_record::encode_payload(schema);
         let meta = RecordMeta::new(url, schema, source_bytes, &payload, fetched_at_ms);
         let value = to_js(&meta, &payload);
@@ -201,30 +162,20 @@ impl Cache {
             .db
             .transaction(STORE)
             .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(CacheError::from_idb)?;
-        let store = tx.object_store(STORE).map_err(CacheError::from_idb)?;
-        store.put(value).await.map_err(CacheError::from_idb)?;
-        tx.commit().await.map_err(CacheError::from_idb)?;
+            .build()?;
+        let store = tx.object_store(STORE)?;
+        store.put(value).await?;
+        tx.commit().await?;
         Ok(meta)
     }
 
     /// The cached schema of `url`. A record that cannot be used is deleted.
-    pub async fn get(&self, url: &str) -> Result<Lookup, CacheError> {
+    pub async fn get(&self, url: &str) -> Result<Lookup, BrowserError> {
         let start = js_sys::Date::now();
         let value: Option<JsValue> = {
-            let tx = self
-                .db
-                .transaction(STORE)
-                .build()
-                .map_err(CacheError::from_idb)?;
-            let store = tx.object_store(STORE).map_err(CacheError::from_idb)?;
-            store
-                .get(url.to_string())
-                .primitive()
-                .map_err(CacheError::from_idb)?
-                .await
-                .map_err(CacheError::from_idb)?
+            let tx = self.db.transaction(STORE).build()?;
+            let store = tx.object_store(STORE)?;
+            store.get(url.to_string()).primitive()?.await?
         };
         let Some(value) = value else {
             return Ok(Lookup::Miss);
@@ -248,20 +199,14 @@ impl Cache {
 
     /// Every usable record's metadata, sorted by URL, and the URLs of records that could not be
     /// read (they are deleted).
-    pub async fn list(&self) -> Result<(Vec<RecordMeta>, Vec<String>), CacheError> {
+    pub async fn list(&self) -> Result<(Vec<RecordMeta>, Vec<String>), BrowserError> {
         let values: Vec<JsValue> = {
-            let tx = self
-                .db
-                .transaction(STORE)
-                .build()
-                .map_err(CacheError::from_idb)?;
-            let store = tx.object_store(STORE).map_err(CacheError::from_idb)?;
+            let tx = self.db.transaction(STORE).build()?;
+            let store = tx.object_store(STORE)?;
             store
                 .get_all::<JsValue>()
-                .primitive()
-                .map_err(CacheError::from_idb)?
-                .await
-                .map_err(CacheError::from_idb)?
+                .primitive()?
+                .await?
                 .filter_map(Result::ok)
                 .collect()
         };
@@ -285,36 +230,27 @@ impl Cache {
     }
 
     /// Deletes the record of `url` (nothing when there is none).
-    pub async fn delete(&self, url: &str) -> Result<(), CacheError> {
+    pub async fn delete(&self, url: &str) -> Result<(), BrowserError> {
         let tx = self
             .db
             .transaction(STORE)
             .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(CacheError::from_idb)?;
-        let store = tx.object_store(STORE).map_err(CacheError::from_idb)?;
-        store
-            .delete(url.to_string())
-            .await
-            .map_err(CacheError::from_idb)?;
-        tx.commit().await.map_err(CacheError::from_idb)
+            .build()?;
+        let store = tx.object_store(STORE)?;
+        store.delete(url.to_string()).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Deletes every record.
-    pub async fn clear(&self) -> Result<(), CacheError> {
+    pub async fn clear(&self) -> Result<(), BrowserError> {
         let tx = self
             .db
             .transaction(STORE)
             .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(CacheError::from_idb)?;
-        let store = tx.object_store(STORE).map_err(CacheError::from_idb)?;
-        store
-            .clear()
-            .map_err(CacheError::from_idb)?
-            .await
-            .map_err(CacheError::from_idb)?;
-        tx.commit().await.map_err(CacheError::from_idb)
+            .build()?;
+        let store = tx.object_store(STORE)?;
+        store.clear()?.await?;
+        Ok(tx.commit().await?)
     }
 
     /// The object stores of the database (tests and diagnostics).
@@ -381,166 +317,4 @@ pub fn from_js(value: &JsValue) -> Result<(RecordMeta, Vec<u8>), RecordError> {
         record_bytes: num("record_bytes")? as u64,
     };
     Ok((meta, payload))
-}
-
-/// Where the cache stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    /// Opening the database.
-    Opening,
-    /// Another tab holds an older version open; waiting for it.
-    Blocked,
-    /// Ready.
-    Ready,
-    /// No cache in this browser; the app works without one.
-    Unavailable(String),
-}
-
-/// The cache context: status, notices, and the record behind the schema in memory.
-#[derive(Clone, Copy)]
-pub struct CacheState {
-    /// Where the cache stands.
-    pub status: RwSignal<Status>,
-    /// The latest notice (discarded record, quota, upgrade), shown near the schema and on the
-    /// settings page.
-    pub notice: RwSignal<Option<String>>,
-    /// The record behind the schema in memory, when it came from (or went to) the cache.
-    pub current: RwSignal<Option<RecordMeta>>,
-    /// Bumped whenever records change, so lists reload.
-    pub revision: RwSignal<u32>,
-    /// How long the last cache read and write took (ms).
-    pub timings: RwSignal<(Option<f64>, Option<f64>)>,
-    cache: StoredValue<Option<Rc<Cache>>, LocalStorage>,
-}
-
-impl CacheState {
-    /// Provides the context, opens [`DB_NAME`], and fills the schema from the cache whenever the
-    /// environment URL is valid and nothing is loaded yet.
-    pub fn provide() -> Self {
-        let state = CacheState {
-            status: RwSignal::new(Status::Opening),
-            notice: RwSignal::new(None),
-            current: RwSignal::new(None),
-            revision: RwSignal::new(0),
-            timings: RwSignal::new((None, None)),
-            cache: StoredValue::new_local(None),
-        };
-        provide_context(state);
-        spawn_local(async move {
-            let blocked = move || state.status.set(Status::Blocked);
-            match Cache::open(DB_NAME, blocked).await {
-                Ok((cache, notice)) => {
-                    state.cache.set_value(Some(Rc::new(cache)));
-                    if notice.is_some() {
-                        state.notice.set(notice);
-                    }
-                    state.status.set(Status::Ready);
-                }
-                Err(e) => state.status.set(Status::Unavailable(e.to_string())),
-            }
-        });
-        let wizard = Wizard::expect();
-        let schema = SchemaState::expect();
-        Effect::new(move |_| {
-            if state.status.get() != Status::Ready {
-                return;
-            }
-            let Some(url) = wizard.draft.with(Draft::service_url) else {
-                return;
-            };
-            let stale = schema.loaded.with_untracked(|l| match l {
-                None => true,
-                Some(l) => l.source.starts_with("cache: ") && l.source != cache_source(&url),
-            });
-            if stale {
-                state.load_into(url, schema);
-            }
-        });
-        state
-    }
-
-    /// The context.
-    pub fn expect() -> Self {
-        expect_context()
-    }
-
-    /// The open cache, if any.
-    pub fn cache(&self) -> Option<Rc<Cache>> {
-        self.cache.get_value()
-    }
-
-    /// Loads `url`'s cached schema into `schema` (when there is one).
-    pub fn load_into(self, url: String, schema: SchemaState) {
-        let Some(cache) = self.cache() else {
-            return;
-        };
-        spawn_local(async move {
-            match cache.get(&url).await {
-                Ok(Lookup::Hit {
-                    meta,
-                    schema: s,
-                    read_ms,
-                }) => {
-                    self.timings.update(|t| t.0 = Some(read_ms));
-                    schema.loaded.set(Some(Loaded {
-                        schema: Arc::new(s),
-                        source: cache_source(&url),
-                        bytes: meta.source_bytes as usize,
-                        parse_ms: read_ms,
-                    }));
-                    self.current.set(Some(meta));
-                }
-                Ok(Lookup::Miss) => {}
-                Ok(Lookup::Discarded(e)) => {
-                    self.notice.set(Some(format!(
-                        "The cached schema of {url} could not be used ({e}); it was discarded. Load $metadata to fetch it again."
-                    )));
-                    self.revision.update(|r| *r += 1);
-                }
-                Err(e) => self
-                    .notice
-                    .set(Some(format!("Could not read the schema cache: {e}."))),
-            }
-        });
-    }
-
-    /// Stores `loaded` as `url`'s record; a failure leaves the old record and sets a notice.
-    pub async fn store(self, url: &str, schema: &Schema, source_bytes: u64) {
-        let Some(cache) = self.cache() else {
-            return;
-        };
-        let start = js_sys::Date::now();
-        match cache.put(url, schema, source_bytes, start).await {
-            Ok(meta) => {
-                self.timings
-                    .update(|t| t.1 = Some(js_sys::Date::now() - start));
-                self.current.set(Some(meta));
-                self.revision.update(|r| *r += 1);
-            }
-            Err(CacheError::QuotaExceeded) => self.notice.set(Some(
-                "The schema could not be cached: the browser's storage quota is exceeded. It is loaded for now and will be fetched again next time; any previously cached copy is kept.".to_string(),
-            )),
-            Err(e) => self.notice.set(Some(format!(
-                "The schema could not be cached ({e}). It is loaded for now; any previously cached copy is kept."
-            ))),
-        }
-    }
-
-    /// A sentence about a cache that cannot be used, for notices near the schema.
-    pub fn unavailable_text(&self) -> Option<String> {
-        match self.status.get() {
-            Status::Unavailable(why) => Some(format!(
-                "The schema cache is not available in this browser ({why}), so the schema is fetched on every visit. Everything else works."
-            )),
-            Status::Blocked => Some(
-                "The schema cache is waiting: another tab has an older version of this wizard open. Close or reload that tab to use the cache.".to_string(),
-            ),
-            _ => None,
-        }
-    }
-}
-
-/// The `source` of a schema loaded from the cache.
-pub fn cache_source(url: &str) -> String {
-    format!("cache: {url}")
 }

@@ -6,13 +6,14 @@
 //! * `code` and `state` are removed from the address bar and history at once.
 //! * The code is redeemed with the `oauth2` crate, using gloo-net as its HTTP client, through
 //!   CORS (this only works for a redirect registered under *Single-page application*).
-//! * Tokens are kept in memory only (see [`Session`]).
+//! * Tokens are kept in memory only (see [`crate::state::Session`]).
+//!
+//! The views (the test step, `/auth/callback`) live in `pages::test`.
 // A `Diagnosis` (cause, fix, raw answer) is the error the user sees; failures are rare and cold,
 // so its size on the error path does not matter.
 #![allow(clippy::result_large_err)]
 
-use crate::browser::{self, Store};
-use leptos::prelude::*;
+use super::browser::{self, Store};
 use oauth2::{
     basic::BasicClient, AuthType, AuthUrl, AuthorizationCode, ClientId, PkceCodeVerifier,
     RedirectUrl, TokenResponse as _, TokenUrl,
@@ -21,6 +22,7 @@ use std::{cell::RefCell, rc::Rc};
 use wizard_core::{
     auth::{self, PendingSignIn, SignInConfig},
     diagnose::{self, Diagnosis, Stage},
+    draft::Draft,
     jwt::{self, Claims},
 };
 
@@ -58,36 +60,33 @@ pub struct SignedIn {
     pub config: SignInConfig,
 }
 
-/// In-memory sign-in state shared by the test page and the callback.
-#[derive(Clone, Copy)]
-pub struct Session {
-    /// The signed-in result, if any. Memory only: gone on reload, by design.
-    pub signed_in: RwSignal<Option<SignedIn>>,
-    /// The last sign-in failure, shown on the test page.
-    pub failure: RwSignal<Option<Diagnosis>>,
-}
-
-impl Session {
-    /// Provides the context.
-    pub fn provide() -> Self {
-        let s = Session {
-            signed_in: RwSignal::new(None),
-            failure: RwSignal::new(None),
-        };
-        provide_context(s);
-        s
-    }
-
-    /// The session context.
-    pub fn expect() -> Self {
-        expect_context()
-    }
-
-    /// Forgets the token and any failure (sign out).
-    pub fn sign_out(&self) {
-        self.signed_in.set(None);
-        self.failure.set(None);
-        forget_pending();
+/// What a sign-in for `draft` asks for, or the labels of the fields still missing for it.
+pub fn config_from_draft(
+    draft: &Draft,
+    redirect_uri: String,
+) -> Result<SignInConfig, Vec<&'static str>> {
+    let tenant = draft.tenant();
+    let client = draft.client_id();
+    let env = draft.environment();
+    match (tenant, client, env) {
+        (Some(t), Some(c), Some(e)) => Ok(SignInConfig {
+            login_base: draft.cloud.profile().login_base.to_string(),
+            tenant: t.as_str().to_string(),
+            client_id: c.to_string(),
+            redirect_uri,
+            environment: e.as_str().to_string(),
+        }),
+        (tenant, client, env) => {
+            let fields = [
+                (tenant.is_none(), "Directory (tenant) ID"),
+                (client.is_none(), "Application (client) ID"),
+                (env.is_none(), "Environment URL"),
+            ];
+            Err(fields
+                .into_iter()
+                .filter_map(|(missing, label)| missing.then_some(label))
+                .collect())
+        }
     }
 }
 
@@ -110,7 +109,7 @@ pub fn start(config: SignInConfig) -> Result<(), Diagnosis> {
         &format!("{PENDING_PREFIX}{}", request.pending.state),
         &json,
     )
-    .map_err(|e| internal(&e))?;
+    .map_err(|e| internal(&e.to_string()))?;
     web_sys::window()
         .ok_or_else(|| internal("no window"))?
         .location()
@@ -174,7 +173,10 @@ pub async fn handle_callback(query: &str) -> Result<SignedIn, Diagnosis> {
         }
         Err(e) => return Err(diagnose::auth_error(&e)),
     };
-    let pending = pending.expect("match_callback succeeded, so a pending request exists");
+    // match_callback only succeeds with a pending request; no panic if that ever changes.
+    let Some(pending) = pending else {
+        return Err(diagnose::no_pending_request());
+    };
     let token = redeem(&pending, code).await?;
     let claims = jwt::decode_claims(token.secret()).map_err(|e| diagnose::jwt_error(&e))?;
     Ok(SignedIn {

@@ -1,54 +1,25 @@
-//! The loaded schema (in memory) shared by the test step, the connector step and the picker.
+//! The `$metadata` parse worker's client: hands the bytes to the Web Worker built from
+//! `src/bin/parse-worker.rs`, and parses on the page instead when that is quicker or the worker
+//! cannot be used. The caller ([`super::metadata`]) decides what the schema is for.
 
-use leptos::prelude::*;
-use std::sync::Arc;
 use wizard_core::csdl::{self, Schema};
 
-/// Where the schema in memory came from.
+/// A parsed document and the time it took.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Loaded {
+pub struct Parsed {
     /// The parsed model.
-    pub schema: Arc<Schema>,
-    /// "https://…/api/data/v9.2/$metadata" or "file: name.xml".
-    pub source: String,
-    /// Size of the XML in bytes.
-    pub bytes: usize,
-    /// Parse time in milliseconds.
-    pub parse_ms: f64,
+    pub schema: Schema,
+    /// Parse time in milliseconds; off the thread it covers the whole round trip.
+    pub ms: f64,
 }
 
-/// Context holding the loaded schema.
-#[derive(Clone, Copy)]
-pub struct SchemaState {
-    /// The schema, once loaded.
-    pub loaded: RwSignal<Option<Loaded>>,
-}
-
-impl SchemaState {
-    /// Provides the context.
-    pub fn provide() -> Self {
-        let s = SchemaState {
-            loaded: RwSignal::new(None),
-        };
-        provide_context(s);
-        s
-    }
-
-    /// The context.
-    pub fn expect() -> Self {
-        expect_context()
-    }
-}
-
-/// Parses `$metadata` bytes, timing it.
-pub fn parse(bytes: &[u8], source: String) -> Result<Loaded, csdl::CsdlError> {
+/// Parses `$metadata` bytes on this thread, timing it.
+pub fn parse_here(bytes: &[u8]) -> Result<Parsed, csdl::CsdlError> {
     let start = js_sys::Date::now();
     let schema = csdl::parse_bytes(bytes)?;
-    Ok(Loaded {
-        schema: Arc::new(schema),
-        source,
-        bytes: bytes.len(),
-        parse_ms: js_sys::Date::now() - start,
+    Ok(Parsed {
+        schema,
+        ms: js_sys::Date::now() - start,
     })
 }
 
@@ -60,27 +31,25 @@ const OFF_THREAD_MIN_BYTES: usize = 256 * 1024;
 const WORKER_URL: &str = "/parse-worker_loader.js";
 
 /// Parses `$metadata` bytes in the parse worker, so the page stays responsive; the time covers the
-/// whole round trip (transfer, parse, and reading the result back). Falls back to [`parse`] on this
-/// thread when the document is small, when workers are unavailable, or when the worker reports a
-/// failure (which gives the exact [`csdl::CsdlError`]).
-pub async fn parse_off_thread(bytes: Vec<u8>, source: String) -> Result<Loaded, csdl::CsdlError> {
+/// whole round trip (transfer, parse, and reading the result back). Falls back to [`parse_here`]
+/// when the document is small, when workers are unavailable, or when the worker reports a failure
+/// (which gives the exact [`csdl::CsdlError`]).
+pub async fn parse_off_thread(bytes: &[u8]) -> Result<Parsed, csdl::CsdlError> {
     if bytes.len() < OFF_THREAD_MIN_BYTES || bytes.len() > csdl::MAX_METADATA_BYTES {
-        return parse(&bytes, source);
+        return parse_here(bytes);
     }
     let start = js_sys::Date::now();
-    match worker::parse(&bytes).await {
-        Some(schema) => Ok(Loaded {
-            schema: Arc::new(schema),
-            source,
-            bytes: bytes.len(),
-            parse_ms: js_sys::Date::now() - start,
+    match worker::parse(bytes).await {
+        Some(schema) => Ok(Parsed {
+            schema,
+            ms: js_sys::Date::now() - start,
         }),
-        None => parse(&bytes, source),
+        None => parse_here(bytes),
     }
 }
 
 /// Starts the parse worker now, ahead of the first large `$metadata` (see [`parse_off_thread`]).
-pub fn warm_up_worker() {
+pub fn warm_up() {
     worker::warm_up();
 }
 
@@ -215,16 +184,5 @@ mod worker {
             .ok()?
             .as_string()?;
         serde_json::from_str(&json).ok()
-    }
-}
-
-/// Human-readable size: "3.5 MB", "812 KB".
-pub fn human_bytes(n: u64) -> String {
-    if n >= 1_000_000 {
-        format!("{:.1} MB", n as f64 / 1_000_000.0)
-    } else if n >= 1_000 {
-        format!("{} KB", n / 1_000)
-    } else {
-        format!("{n} bytes")
     }
 }

@@ -1,6 +1,6 @@
 //! A searchable, keyboard-accessible picker of entity sets (ARIA combobox + listbox).
 
-use crate::{schema::SchemaState, state::Wizard};
+use crate::state::{SchemaState, Wizard};
 use leptos::prelude::*;
 use wizard_core::{
     csdl::filter_sets as filter,

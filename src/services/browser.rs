@@ -1,8 +1,10 @@
 //! Thin browser glue: storage, clipboard, downloads, clock, location. No wizard logic here.
 //!
-//! Every function returns a `Result` with a message fit for the UI: storage can be full or
-//! disabled, the clipboard can be refused, and none of that may panic or lose what the user typed.
+//! Every function returns a [`BrowserError`] whose message is fit for the UI: storage can be full
+//! or disabled, the clipboard can be refused, and none of that may panic or lose what the user
+//! typed.
 
+use super::BrowserError;
 use chrono::{DateTime, NaiveDate, Utc};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Storage;
@@ -16,33 +18,34 @@ pub enum Store {
     Session,
 }
 
-fn storage(store: Store) -> Result<Storage, String> {
-    let window = web_sys::window().ok_or("no window")?;
+fn window() -> Result<web_sys::Window, BrowserError> {
+    web_sys::window().ok_or(BrowserError::Missing("window"))
+}
+
+fn storage(store: Store) -> Result<Storage, BrowserError> {
+    let window = window()?;
     let storage = match store {
         Store::Local => window.local_storage(),
         Store::Session => window.session_storage(),
     };
     match storage {
         Ok(Some(s)) => Ok(s),
-        _ => Err(
-            "the browser does not allow this page to store data (private mode or storage disabled)"
-                .into(),
-        ),
+        _ => Err(BrowserError::StorageDisabled),
     }
 }
 
 /// Reads one item; `Ok(None)` when absent.
-pub fn get_item(store: Store, key: &str) -> Result<Option<String>, String> {
+pub fn get_item(store: Store, key: &str) -> Result<Option<String>, BrowserError> {
     storage(store)?
         .get_item(key)
-        .map_err(|e| format!("could not read saved data: {}", js_message(&e)))
+        .map_err(|e| BrowserError::StorageRead(js_message(&e)))
 }
 
 /// Writes one item. Fails with a readable message when the quota is exceeded.
-pub fn set_item(store: Store, key: &str, value: &str) -> Result<(), String> {
+pub fn set_item(store: Store, key: &str, value: &str) -> Result<(), BrowserError> {
     storage(store)?
         .set_item(key, value)
-        .map_err(|e| format!("could not save progress: {}", js_message(&e)))
+        .map_err(|e| BrowserError::StorageWrite(js_message(&e)))
 }
 
 /// Removes one item (absent is fine).
@@ -103,35 +106,30 @@ pub fn origin() -> String {
 }
 
 /// Copies text to the clipboard.
-pub async fn copy_text(text: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let promise = window.navigator().clipboard().write_text(text);
+pub async fn copy_text(text: &str) -> Result<(), BrowserError> {
+    let promise = window()?.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map(|_| ())
-        .map_err(|e| format!("the browser refused the clipboard: {}", js_message(&e)))
+        .map_err(|e| BrowserError::Clipboard(js_message(&e)))
 }
 
 /// Offers `text` as a file download named `file_name`.
-pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), BrowserError> {
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or(BrowserError::Missing("document"))?;
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| js_message(&e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_message(&e))?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| js_message(&e))?
-        .unchecked_into();
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.set_hidden(true);
-    let body = document.body().ok_or("no body")?;
-    body.append_child(&anchor).map_err(|e| js_message(&e))?;
+    let body = document.body().ok_or(BrowserError::Missing("body"))?;
+    body.append_child(&anchor)?;
     anchor.click();
     anchor.remove();
     let _ = web_sys::Url::revoke_object_url(&url);
@@ -139,14 +137,18 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
 }
 
 /// Reads a user-chosen file as text.
-pub async fn read_file_text(file: &web_sys::File) -> Result<String, String> {
+pub async fn read_file_text(file: &web_sys::File) -> Result<String, BrowserError> {
     let promise = file.text();
     let value = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|e| format!("could not read the file: {}", js_message(&e)))?;
-    value
-        .as_string()
-        .ok_or_else(|| "the file is not text".to_string())
+        .map_err(|e| BrowserError::FileRead(js_message(&e)))?;
+    value.as_string().ok_or(BrowserError::NotText)
+}
+
+/// Reads a user-chosen file as bytes. The error carries the browser's message as it is.
+pub async fn read_file_bytes(file: &web_sys::File) -> Result<Vec<u8>, BrowserError> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Asks the user to confirm a destructive action.
