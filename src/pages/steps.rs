@@ -9,9 +9,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use wizard_core::{
     cloud::Cloud,
+    connector::{connector_values, ConnectorField, ConnectorValue, ConnectorValues, Endpoints},
     derive,
     draft::{FieldId, Step},
-    fields::{ApiVersion, GrantType, TokenEndpoint},
+    entra,
+    entra::Authority,
+    fields::{ApiVersion, EndpointVersion, GrantType},
 };
 
 /// The checklist items a step must have ticked to count as done.
@@ -65,7 +68,7 @@ fn app_page(page: fn(Cloud, &wizard_core::fields::Guid) -> String) -> Signal<Str
 
 /// The SPA redirect URI of this wizard: its own origin + the callback path.
 pub fn spa_redirect() -> String {
-    derive::spa_redirect_uri(&browser::origin())
+    entra::spa_redirect_uri(&browser::origin())
 }
 
 #[component]
@@ -187,7 +190,9 @@ fn Permissions() -> impl IntoView {
     let perms_url = app_page(derive::api_permissions_url);
     let consent = Signal::derive(move || {
         wizard.draft.with(|d| match (d.tenant(), d.client_id()) {
-            (Some(t), Some(c)) => derive::admin_consent_url(d.cloud, &t, &c, Some(&spa_redirect())),
+            (Some(t), Some(c)) => {
+                Authority::of(d.cloud, &t).admin_consent_url(&c, Some(&spa_redirect()))
+            }
             _ => String::new(),
         })
     });
@@ -201,7 +206,7 @@ fn Permissions() -> impl IntoView {
                     <PortalLink href=perms_url>"Open API permissions"</PortalLink>
                     " → + Add a permission → Microsoft APIs → Dynamics CRM (in some tenants: APIs my organization uses → search “Dataverse”) → Delegated permissions → user_impersonation → Add permissions."
                 </p>
-                <CopyValue label="Dynamics CRM application ID" value=Signal::derive(|| derive::DYNAMICS_CRM_APP_ID.to_string()) />
+                <CopyValue label="Dynamics CRM application ID" value=Signal::derive(|| entra::DYNAMICS_CRM_APP_ID.to_string()) />
             </Check>
             <Check id="permissions.consent" label="Grant admin consent for your organisation">
                 <p>"In API permissions choose “Grant admin consent for …” (needs an administrator). The Status column turns green."</p>
@@ -341,33 +346,49 @@ fn AppUser() -> impl IntoView {
     }
 }
 
+fn alternative(values: Memo<ConnectorValues>, f: fn(&Endpoints) -> String) -> Signal<String> {
+    Signal::derive(move || values.with(|v| v.alternative().map(f).unwrap_or_default()))
+}
+
+/// One connector property: its value with a copy button, or why it is blank or still missing.
+#[component]
+fn ConnectorRow(field: ConnectorField, values: Memo<ConnectorValues>) -> impl IntoView {
+    let value = Signal::derive(move || {
+        values.with(|v| match v.get(field) {
+            ConnectorValue::Value(s) => s.clone(),
+            ConnectorValue::Secret(s) => s.expose().to_string(),
+            _ => String::new(),
+        })
+    });
+    let note = move || {
+        values.with(|v| match v.get(field) {
+            ConnectorValue::Blank { why } => why.to_string(),
+            ConnectorValue::Missing { because, .. } => because.clone(),
+            _ => String::new(),
+        })
+    };
+    let masked = field == ConnectorField::ClientSecret;
+    view! {
+        <Show
+            when=move || !value.with(String::is_empty)
+            fallback=move || view! {
+                <div class="copy-value">
+                    <span class="copy-label">{field.label()}</span>
+                    <span class="missing">{note}</span>
+                </div>
+            }
+        >
+            <CopyValue label=field.label() value masked />
+        </Show>
+    }
+}
+
 #[component]
 fn Connector() -> impl IntoView {
     let wizard = Wizard::expect();
     let schema_state = SchemaState::expect();
-    let d = move |f: fn(&wizard_core::draft::Draft) -> Option<String>| {
-        Signal::derive(move || wizard.draft.with(f).unwrap_or_default())
-    };
-    let service_url = d(wizard_core::draft::Draft::service_url);
-    let authorise = d(|d| d.tenant().map(|t| derive::authorize_url_v1(d.cloud, &t)));
-    let token = d(|d| {
-        let typed = TokenEndpoint::parse(&d.token_endpoint, d.tenant().as_ref(), d.cloud)
-            .ok()
-            .map(|t| t.value.as_str().to_string());
-        typed.or_else(|| d.tenant().map(|t| derive::token_url_v1(d.cloud, &t)))
-    });
-    let authorise_v2 = d(|d| d.tenant().map(|t| derive::authorize_url_v2(d.cloud, &t)));
-    let token_v2 = d(|d| d.tenant().map(|t| derive::token_url_v2(d.cloud, &t)));
-    let scope_v2 = d(|d| d.environment().map(|e| derive::default_scope(&e)));
-    let client_id = d(|d| d.client_id().map(|c| c.to_string()));
-    let resource = d(|d| d.environment().map(|e| derive::resource(&e)));
-    let secret = d(|d| Some(d.client_secret.expose().to_string()));
-    let redirect = d(|d| {
-        (d.grant_type == GrantType::AuthorizationCode)
-            .then(|| d.connector_redirect_url.trim().to_string())
-    });
-    let grant = d(|d| Some(d.grant_type.as_str().to_string()));
-    let entity = d(|d| Some(d.entity.trim().to_string()));
+    // The one derivation: the review page and every export read the same values.
+    let values = Memo::new(move |_| wizard.draft.with(connector_values));
     let auth_code = move || {
         wizard
             .draft
@@ -440,27 +461,32 @@ fn Connector() -> impl IntoView {
         <ol class="checklist">
             <Check id="connector.entered" label="Enter these values in the OData 4.0 connector's properties">
                 <div class="values">
-                    <CopyValue label="ServiceURL" value=service_url missing="enter the Environment URL (step 4)" />
-                    <CopyValue label="Entity" value=entity missing="type the entity set name above" />
-                    <CopyValue label="EntityURLItemConvention" value=Signal::derive(|| derive::ENTITY_URL_ITEM_CONVENTION.to_string()) />
-                    <h3>"OAuth2"</h3>
-                    <CopyValue label="Authorise URL" value=authorise missing="enter the Directory (tenant) ID (step 4)" />
-                    <CopyValue label="Token URL" value=token missing="enter the Directory (tenant) ID (step 4)" />
-                    <CopyValue label="Client ID" value=client_id missing="enter the Application (client) ID (step 4)" />
-                    <CopyValue label="Client Secret" value=secret masked=true missing="enter the client secret value (step 4); leave blank for a public client" />
-                    <CopyValue label="Resource" value=resource missing="enter the Environment URL (step 4)" />
-                    <CopyValue label="Redirect URL" value=redirect missing="leave blank for client_credentials" />
-                    <CopyValue label="State" value=Signal::derive(String::new) missing="leave blank" />
-                    <CopyValue label="Scope" value=Signal::derive(String::new) missing="leave blank (the v1 endpoints use Resource)" />
-                    <CopyValue label="Grant Type" value=grant />
+                    {ConnectorField::ALL.iter().map(|&field| view! {
+                        {(field == ConnectorField::AuthoriseUrl).then(|| view! { <h3>"OAuth2"</h3> })}
+                        <ConnectorRow field values />
+                    }).collect_view()}
                 </div>
             </Check>
         </ol>
-        <details>
-            <summary>"The same endpoints in the v2.0 form (for tools that use scope instead of resource)"</summary>
-            <CopyValue label="Authorize URL (v2.0)" value=authorise_v2 missing="needs the tenant" />
-            <CopyValue label="Token URL (v2.0)" value=token_v2 missing="needs the tenant" />
-            <CopyValue label="Scope (v2.0)" value=scope_v2 missing="needs the Environment URL" />
-        </details>
+        {move || values.with(|v| v.alternative().map(|e| e.version)).map(|other| {
+            let (summary, authorize, token, scope) = match other {
+                EndpointVersion::V2 => (
+                    "The same endpoints in the v2.0 form (for tools that use scope instead of resource)",
+                    "Authorize URL (v2.0)", "Token URL (v2.0)", "Scope (v2.0)",
+                ),
+                EndpointVersion::V1 => (
+                    "The same endpoints in the v1 form (for tools that use resource instead of scope)",
+                    "Authorize URL (v1)", "Token URL (v1)", "Scope (v1)",
+                ),
+            };
+            view! {
+                <details>
+                    <summary>{summary}</summary>
+                    <CopyValue label=authorize value=alternative(values, |e| e.authorise_url.clone()) />
+                    <CopyValue label=token value=alternative(values, |e| e.token_url.clone()) />
+                    <CopyValue label=scope value=alternative(values, |e| e.scope.clone()) missing="leave blank: v1 uses Resource" />
+                </details>
+            }
+        })}
     }
 }

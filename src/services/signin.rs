@@ -194,9 +194,10 @@ struct FetchError(String);
 async fn redeem(pending: &PendingSignIn, code: String) -> Result<AccessToken, Diagnosis> {
     let cfg = &pending.config;
     let bad = |e: oauth2::url::ParseError| internal(&e.to_string());
+    let (authorize, token) = cfg.endpoints();
     let client = BasicClient::new(ClientId::new(cfg.client_id.clone()))
-        .set_auth_uri(AuthUrl::new(auth::authorize_url(&cfg.login_base, &cfg.tenant)).map_err(bad)?)
-        .set_token_uri(TokenUrl::new(auth::token_url(&cfg.login_base, &cfg.tenant)).map_err(bad)?)
+        .set_auth_uri(AuthUrl::new(authorize).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(token).map_err(bad)?)
         .set_redirect_uri(RedirectUrl::new(cfg.redirect_uri.clone()).map_err(bad)?)
         // A public client: client_id in the body, never a secret.
         .set_auth_type(AuthType::RequestBody);
