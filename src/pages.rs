@@ -176,7 +176,6 @@ fn focus_step_start(hash: &str) {
 #[component]
 fn StepList(current: Step) -> impl IntoView {
     let wizard = Wizard::expect();
-    let problems = Memo::new(move |_| wizard.draft.with(|d| d.problems(wizard.today)));
     view! {
         <nav class="step-list" aria-label="Setup steps">
             <ol>
@@ -186,7 +185,7 @@ fn StepList(current: Step) -> impl IntoView {
                         let done = move || {
                             let items = steps::checklist_ids(s);
                             let ticked = items.iter().all(|id| wizard.ticked(id));
-                            let clean = problems.with(|p| !p.iter().any(|p| p.step == s && p.severity == Severity::Error));
+                            let clean = wizard.checked.with(|c| !c.problems().iter().any(|p| p.step == s && p.severity == Severity::Error));
                             ticked && clean && !matches!(s, Step::Review | Step::Test)
                         };
                         view! {

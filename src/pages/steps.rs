@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use wizard_core::{
     cloud::Cloud,
-    connector::{connector_values, ConnectorField, ConnectorValue, ConnectorValues, Endpoints},
+    connector::{ConnectorField, ConnectorValue, ConnectorValues, Endpoints},
     derive,
     draft::{FieldId, Step},
     entra,
@@ -388,7 +388,7 @@ fn Connector() -> impl IntoView {
     let wizard = Wizard::expect();
     let schema_state = SchemaState::expect();
     // The one derivation: the review page and every export read the same values.
-    let values = Memo::new(move |_| wizard.draft.with(connector_values));
+    let values = Memo::new(move |_| wizard.checked.with(|c| c.connector().clone()));
     let auth_code = move || {
         wizard
             .draft

@@ -11,6 +11,7 @@ use crate::services::{
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use wizard_core::checked::CheckedDraft;
 use wizard_core::draft::{check_field, Draft, FieldId, FieldStatus, SecretInput, Step};
 
 /// localStorage key of the draft (JSON of `Draft`, which never serialises the secret).
@@ -27,6 +28,9 @@ pub const KEY_PREFIX: &str = "dataverse-wizard.";
 pub struct Wizard {
     /// Everything the user typed or ticked.
     pub draft: RwSignal<Draft>,
+    /// The draft checked once per change (problems, connection, connector values): what the
+    /// connector step, the review page and every export read.
+    pub checked: Memo<CheckedDraft>,
     /// Today's date (for secret expiry checks), read once at start.
     pub today: NaiveDate,
     /// A message about storage (could not save, could not restore…), shown in the banner.
@@ -38,9 +42,12 @@ impl Wizard {
     /// context.
     pub fn provide() -> Self {
         let (draft, notice) = load();
+        let draft = RwSignal::new(draft);
+        let today = browser::today();
         let wizard = Wizard {
-            draft: RwSignal::new(draft),
-            today: browser::today(),
+            draft,
+            checked: Memo::new(move |_| draft.with(|d| CheckedDraft::new(d, today))),
+            today,
             storage_notice: RwSignal::new(notice),
         };
         provide_context(wizard);

@@ -13,7 +13,6 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::Cloud;
 use crate::connector::{connector_values, ConnectorField, ConnectorValue};
 use crate::derive::application_user;
 use crate::draft::Connection;
