@@ -110,11 +110,6 @@ impl SecretExpiry {
         Ok(Checked { value, notes })
     }
 
-    /// A known date (no checks relative to today).
-    pub fn from_date(date: NaiveDate) -> SecretExpiry {
-        SecretExpiry(date)
-    }
-
     /// The date.
     pub fn date(&self) -> NaiveDate {
         self.0
