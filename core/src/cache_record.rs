@@ -1,6 +1,6 @@
 //! The cached schema record (one per environment) and the diff shown on refresh.
 //!
-//! The browser cache (`src/cache.rs` in the app) stores, per environment service URL, a small
+//! The browser cache (`src/services/cache.rs` in the app) stores, per environment service URL, a small
 //! [`RecordMeta`] plus a **payload**: the [`Schema`] in a compact, string-interned form
 //! ([`CompactSchema`]), serialised as JSON and compressed with DEFLATE. The round trip is lossless
 //! (`decode_payload(encode_payload(s)) == s`), so a cached schema behaves exactly like a freshly
