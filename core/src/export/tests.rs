@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::draft::tests::{good, today, CLIENT, SECRET, TENANT};
+use crate::cloud::Cloud;
 use crate::draft::{Draft, SecretInput};
 use crate::fields::{ApiVersion, GrantType};
 
