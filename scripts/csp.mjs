@@ -15,8 +15,8 @@ const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR || "dist";
 const indexPath = join(dir, "index.html");
 let html = readFileSync(indexPath, "utf8");
 
-// Where the app may connect: the login hosts of the cloud profiles, the Dataverse hosts, the
-// local sandbox. Keep in step with core/src/cloud.rs (a native test checks this list).
+// Where the app may connect: the login hosts of the cloud profiles, the Dataverse hosts, Microsoft
+// Graph of each cloud (the live setup checks of step 7), the local sandbox. Keep in step with core/src/cloud.rs (a native test checks this list).
 export const CONNECT_SRC = [
   "'self'",
   "https://login.microsoftonline.com",
@@ -28,6 +28,11 @@ export const CONNECT_SRC = [
   "https://*.dynamics.cn",
   "http://localhost:8081",
   "http://*.crm.localhost:8081",
+  "https://graph.microsoft.com",
+  "https://graph.microsoft.us",
+  "https://dod-graph.microsoft.us",
+  "https://microsoftgraph.chinacloudapi.cn",
+  "http://graph.localhost:8081",
 ];
 
 const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(

@@ -7,12 +7,14 @@ mod copy_value;
 mod diagnosis;
 mod field;
 mod picker;
+mod verification;
 
 pub use checklist::{Check, PortalLink};
 pub use copy_value::CopyValue;
 pub use diagnosis::DiagnosisView;
 pub use field::{Field, InputKind};
 pub use picker::EntityPicker;
+pub use verification::{VerdictMark, VerificationProblems};
 
 /// Human-readable size: "3.5 MB", "812 KB".
 pub fn human_bytes(n: u64) -> String {

@@ -6,14 +6,16 @@ mod metadata;
 mod settings;
 mod steps;
 mod test;
+mod verify;
 
 pub use export::ImportPanel;
 pub use settings::Settings;
 pub use test::AuthCallback;
 
 use crate::{
+    components::VerdictMark,
     services::browser,
-    state::{self, Wizard},
+    state::{self, Verification, Wizard},
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -58,8 +60,10 @@ pub fn Welcome() -> impl IntoView {
 /// "Try with the sandbox": fills in the local sandbox tenant's ready-made app and environment.
 #[component]
 pub fn TrySandbox() -> impl IntoView {
+    use wizard_core::draft::sandbox::{scenario_named, SCENARIOS};
     let wizard = Wizard::expect();
     let navigate = leptos_router::hooks::use_navigate();
+    let scenario = RwSignal::new(SCENARIOS[0].name.to_string());
     let on_click = move |_| {
         let typed = wizard.draft.with_untracked(|d| {
             !d.tenant_id.is_empty() || !d.client_id.is_empty() || !d.environment_url.is_empty()
@@ -67,7 +71,9 @@ pub fn TrySandbox() -> impl IntoView {
         if typed && !browser::confirm("Replace the values you entered with the sandbox's?") {
             return;
         }
-        let mut draft = wizard_core::draft::sandbox::draft(wizard.today);
+        let mut draft = scenario
+            .with_untracked(|n| scenario_named(n).map(|s| s.draft(wizard.today)))
+            .unwrap_or_else(|| wizard_core::draft::sandbox::draft(wizard.today));
         draft.ticks = wizard.draft.with_untracked(|d| d.ticks.clone());
         wizard.replace(draft);
         navigate("/setup/details", Default::default());
@@ -78,6 +84,15 @@ pub fn TrySandbox() -> impl IntoView {
             <p>
                 "The local sandbox (started by " <code>"make serve"</code>
                 ") emulates Entra ID and a Dataverse environment on this computer. Try the whole flow with its ready-made app."
+            </p>
+            <p>
+                <label for="sandbox-scenario">"Sandbox scenario"</label>
+                " "
+                <select id="sandbox-scenario" on:change:target=move |ev| scenario.set(ev.target().value())>
+                    {SCENARIOS.iter().map(|s| view! {
+                        <option value=s.name selected=s.name == SCENARIOS[0].name>{s.name}</option>
+                    }).collect_view()}
+                </select>
             </p>
             <button type="button" class="secondary" on:click=on_click>"Try with the sandbox"</button>
         </section>
@@ -176,6 +191,7 @@ fn focus_step_start(hash: &str) {
 #[component]
 fn StepList(current: Step) -> impl IntoView {
     let wizard = Wizard::expect();
+    let ver = Verification::expect();
     view! {
         <nav class="step-list" aria-label="Setup steps">
             <ol>
@@ -198,6 +214,7 @@ fn StepList(current: Step) -> impl IntoView {
                                     " "
                                     {s.title()}
                                     <span class="state">{move || if done() { " (done)" } else { "" }}</span>
+                                    {move || ver.worst_for_step(s).map(|v| view! { <VerdictMark verdict=v /> })}
                                 </A>
                             </li>
                         }

@@ -11,5 +11,6 @@ pub mod error;
 pub mod metadata;
 pub mod parse_worker;
 pub mod signin;
+pub mod verify;
 
 pub use error::BrowserError;

@@ -8,11 +8,13 @@
 mod cache;
 mod schema;
 mod session;
+mod verification;
 mod wizard;
 
 pub use cache::{CacheState, CacheStatus, CacheTimings};
 pub use schema::{Loaded, SchemaOrigin, SchemaState};
 pub use session::Session;
+pub use verification::{item_check, verdict_class, verdict_words, Verification};
 pub use wizard::{
     last_step, remember_step, Wizard, DRAFT_KEY, KEY_PREFIX, LAST_STEP_KEY, SECRET_KEY,
 };
@@ -28,6 +30,8 @@ pub struct AppState {
     pub schema: SchemaState,
     /// The schema cache.
     pub cache: CacheState,
+    /// The live checks' results.
+    pub verification: Verification,
 }
 
 /// Provides every context of the app (in any order: none reads another while being provided).
@@ -37,5 +41,6 @@ pub fn provide_all() -> AppState {
         session: Session::provide(),
         schema: SchemaState::provide(),
         cache: CacheState::provide(),
+        verification: Verification::provide(),
     }
 }

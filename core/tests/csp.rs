@@ -44,6 +44,18 @@ fn connect_src_allows_every_login_host() {
 }
 
 #[test]
+fn connect_src_allows_every_graph_host() {
+    let sources = connect_src();
+    for cloud in Cloud::ALL {
+        let graph = cloud.profile().graph_base;
+        assert!(
+            sources.iter().any(|s| allows(s, graph)),
+            "connect-src misses {graph} ({cloud:?})"
+        );
+    }
+}
+
+#[test]
 fn connect_src_allows_every_example_environment_and_api_host() {
     let sources = connect_src();
     for cloud in Cloud::ALL {

@@ -1,6 +1,6 @@
 //! Checklist items and the portal links inside them.
 
-use crate::state::Wizard;
+use crate::state::{Verification, Wizard};
 use leptos::prelude::*;
 
 /// One checklist item: a checkbox whose tick is saved, with its explanation.
@@ -15,6 +15,7 @@ pub fn Check(
     children: Option<Children>,
 ) -> impl IntoView {
     let wizard = Wizard::expect();
+    let ver = Verification::expect();
     let dom_id = format!("check-{}", id.replace('.', "-"));
     view! {
         <li class="check" class:done=move || wizard.ticked(id)>
@@ -26,6 +27,7 @@ pub fn Check(
                     on:change:target=move |ev| wizard.set_tick(id, ev.target().checked())
                 />
                 <label for=dom_id>{label}</label>
+                {move || ver.for_item(id).map(|v| view! { <super::VerdictMark verdict=v /> })}
             </div>
             {children.map(|c| view! { <div class="check-body">{c()}</div> })}
         </li>

@@ -223,6 +223,23 @@ fn Permissions() -> impl IntoView {
             <A href="/setup/details">"Fill them in at step 4"</A>
             " and come back: the links here become direct."
         </p>
+        <GraphPermissionsNote />
+    }
+}
+
+/// The optional Microsoft Graph permissions the wizard's live checks (step 7) use.
+#[component]
+fn GraphPermissionsNote() -> impl IntoView {
+    view! {
+        <section class="graph-permissions" aria-labelledby="graph-permissions-title">
+            <h2 id="graph-permissions-title">"Optional: Microsoft Graph permissions for the wizard's checks"</h2>
+            <p>"Step 7 can check the app registration itself through Microsoft Graph, if the wizard's app has these delegated permissions, consented by an admin (without them those checks say “not checkable”; nothing else breaks):"</p>
+            <ul>
+                <li><strong>"Application.Read.All"</strong>" — read the app registration: redirect URIs, API permissions, the secrets' first characters and expiry."</li>
+                <li><strong>"Directory.Read.All"</strong>" — read the admin consent grants."</li>
+                <li><strong>"Application.ReadWrite.All"</strong>" — only for “Create a new client secret”."</li>
+            </ul>
+        </section>
     }
 }
 

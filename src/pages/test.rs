@@ -138,6 +138,7 @@ pub fn TestConnection() -> impl IntoView {
             <h2>"Choose the entity"</h2>
             <EntityPicker />
         </Show>
+        <super::verify::SetupVerification />
     }
 }
 

@@ -16,7 +16,7 @@
 use super::browser::{self, Store};
 use oauth2::{
     basic::BasicClient, AuthType, AuthUrl, AuthorizationCode, ClientId, PkceCodeVerifier,
-    RedirectUrl, TokenResponse as _, TokenUrl,
+    RedirectUrl, RefreshToken as OAuthRefreshToken, Scope, TokenResponse as _, TokenUrl,
 };
 use std::{cell::RefCell, rc::Rc};
 use wizard_core::{
@@ -49,11 +49,39 @@ impl std::fmt::Debug for AccessToken {
     }
 }
 
+/// A refresh token, in memory only (for the Graph token of the live checks). `Debug` is redacted.
+#[derive(Clone, PartialEq)]
+pub struct RefreshToken(String);
+
+impl std::fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshToken([redacted])")
+    }
+}
+
+/// A Microsoft Graph access token and the scopes it carries (`scp`), in memory only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphToken {
+    /// The bearer token.
+    pub token: AccessToken,
+    /// The granted delegated permissions (`Application.Read.All`, …), without the resource.
+    pub scopes: Vec<String>,
+}
+
+impl GraphToken {
+    /// Whether the token carries the permission `name` (e.g. `Application.ReadWrite.All`).
+    pub fn has(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.eq_ignore_ascii_case(name))
+    }
+}
+
 /// The result of a successful sign-in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignedIn {
     /// The access token for the environment.
     pub token: AccessToken,
+    /// The refresh token, when `offline_access` was granted.
+    pub refresh: Option<RefreshToken>,
     /// Its decoded claims.
     pub claims: Claims,
     /// What it was requested for.
@@ -163,7 +191,7 @@ pub fn clean_address_bar() {
 pub async fn handle_callback(query: &str) -> Result<SignedIn, Diagnosis> {
     let callback = auth::parse_callback(query);
     let (pending, other_pending) = take_pending(callback.state());
-    let code = match auth::match_callback(&callback, pending.as_ref(), browser::now_secs()) {
+    let code = match auth::accept_callback(query, pending.as_ref(), browser::now_secs()) {
         Ok(code) => code,
         Err(auth::AuthError::NoPendingRequest) if other_pending => {
             return Err(diagnose::state_mismatch())
@@ -177,10 +205,11 @@ pub async fn handle_callback(query: &str) -> Result<SignedIn, Diagnosis> {
     let Some(pending) = pending else {
         return Err(diagnose::no_pending_request());
     };
-    let token = redeem(&pending, code).await?;
+    let (token, refresh) = redeem(&pending, code).await?;
     let claims = jwt::decode_claims(token.secret()).map_err(|e| diagnose::jwt_error(&e))?;
     Ok(SignedIn {
         token,
+        refresh,
         claims,
         config: pending.config,
     })
@@ -190,41 +219,27 @@ pub async fn handle_callback(query: &str) -> Result<SignedIn, Diagnosis> {
 #[error("{0}")]
 struct FetchError(String);
 
-/// Redeems the code at the v2.0 token endpoint with the `oauth2` crate and gloo-net.
-async fn redeem(pending: &PendingSignIn, code: String) -> Result<AccessToken, Diagnosis> {
-    let cfg = &pending.config;
-    let bad = |e: oauth2::url::ParseError| internal(&e.to_string());
-    let (authorize, token) = cfg.endpoints();
-    let client = BasicClient::new(ClientId::new(cfg.client_id.clone()))
-        .set_auth_uri(AuthUrl::new(authorize).map_err(bad)?)
-        .set_token_uri(TokenUrl::new(token).map_err(bad)?)
-        .set_redirect_uri(RedirectUrl::new(cfg.redirect_uri.clone()).map_err(bad)?)
-        // A public client: client_id in the body, never a secret.
-        .set_auth_type(AuthType::RequestBody);
+/// The raw answer of the token endpoint, kept for the diagnosis.
+type RawAnswer = Rc<RefCell<Option<(u16, String)>>>;
 
-    // The raw answer, kept for the diagnosis ("raw server answer one click away").
-    let raw: Rc<RefCell<Option<(u16, String)>>> = Rc::default();
-    let http = {
-        let raw = raw.clone();
-        move |request: oauth2::HttpRequest| {
-            let raw = raw.clone();
-            async move {
-                let response = send(request).await?;
-                *raw.borrow_mut() = Some((
-                    response.status().as_u16(),
-                    String::from_utf8_lossy(response.body()).into_owned(),
-                ));
-                Ok::<_, FetchError>(response)
-            }
-        }
-    };
-    let result = client
+/// Redeems the code at the v2.0 token endpoint with the `oauth2` crate and gloo-net.
+async fn redeem(
+    pending: &PendingSignIn,
+    code: String,
+) -> Result<(AccessToken, Option<RefreshToken>), Diagnosis> {
+    let raw: RawAnswer = Rc::default();
+    let result = token_client(&pending.config)?
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-        .request_async(&http)
+        .request_async(&recording_http(&raw))
         .await;
     match result {
-        Ok(token) => Ok(AccessToken(token.access_token().secret().clone())),
+        Ok(token) => Ok((
+            AccessToken(token.access_token().secret().clone()),
+            token
+                .refresh_token()
+                .map(|r| RefreshToken(r.secret().clone())),
+        )),
         Err(oauth2::RequestTokenError::Request(e)) => {
             Err(diagnose::network_error(Stage::Token, &e.0))
         }
@@ -232,6 +247,109 @@ async fn redeem(pending: &PendingSignIn, code: String) -> Result<AccessToken, Di
             let (status, body) = raw.borrow().clone().unwrap_or((0, String::new()));
             Err(diagnose::entra_error(status, &body))
         }
+    }
+}
+
+/// Why a Graph token was not given: the token endpoint's status and body (status 0: no answer).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphRefused {
+    /// HTTP status (0 when the request failed before an answer).
+    pub status: u16,
+    /// The answer (an OAuth error JSON with an AADSTS code), or the network error.
+    pub body: String,
+}
+
+impl GraphRefused {
+    /// Whether Entra ID refused because a permission is not consented (AADSTS65001).
+    pub fn not_consented(&self) -> bool {
+        self.body.contains("AADSTS65001")
+    }
+}
+
+/// Exchanges the sign-in's refresh token for a Microsoft Graph access token with `scopes`
+/// (space separated, e.g. [`wizard_core::verify::requests::graph_read_scopes`]), with the `oauth2`
+/// crate over gloo-net, like the code redemption.
+pub async fn graph_token(
+    config: &SignInConfig,
+    refresh: &RefreshToken,
+    scopes: &str,
+) -> Result<GraphToken, GraphRefused> {
+    let raw: RawAnswer = Rc::default();
+    let client = token_client(config).map_err(|d| GraphRefused {
+        status: 0,
+        body: d.cause,
+    })?;
+    let refresh = OAuthRefreshToken::new(refresh.0.clone());
+    let result = client
+        .exchange_refresh_token(&refresh)
+        .add_scopes(scopes.split_whitespace().map(|s| Scope::new(s.to_string())))
+        .request_async(&recording_http(&raw))
+        .await;
+    match result {
+        Ok(token) => {
+            let secret = token.access_token().secret().clone();
+            let scopes = jwt::decode_claims(&secret)
+                .ok()
+                .and_then(|c| c.scp.clone())
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+                .collect();
+            Ok(GraphToken {
+                token: AccessToken(secret),
+                scopes,
+            })
+        }
+        Err(oauth2::RequestTokenError::Request(e)) => Err(GraphRefused {
+            status: 0,
+            body: e.0,
+        }),
+        Err(_) => {
+            let (status, body) = raw.borrow().clone().unwrap_or((0, String::new()));
+            Err(GraphRefused { status, body })
+        }
+    }
+}
+
+type TokenClient = BasicClient<
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+/// The public client for the v2.0 token endpoint of `cfg` (client_id in the body, no secret).
+fn token_client(cfg: &SignInConfig) -> Result<TokenClient, Diagnosis> {
+    let bad = |e: oauth2::url::ParseError| internal(&e.to_string());
+    let (authorize, token) = cfg.endpoints();
+    Ok(BasicClient::new(ClientId::new(cfg.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(authorize).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(token).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(cfg.redirect_uri.clone()).map_err(bad)?)
+        // A public client: client_id in the body, never a secret.
+        .set_auth_type(AuthType::RequestBody))
+}
+
+/// An `oauth2` HTTP client over gloo-net that keeps the raw answer in `raw`.
+fn recording_http(
+    raw: &RawAnswer,
+) -> impl Fn(
+    oauth2::HttpRequest,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, FetchError>>>,
+> {
+    let raw = raw.clone();
+    move |request: oauth2::HttpRequest| {
+        let raw = raw.clone();
+        Box::pin(async move {
+            let response = send(request).await?;
+            *raw.borrow_mut() = Some((
+                response.status().as_u16(),
+                String::from_utf8_lossy(response.body()).into_owned(),
+            ));
+            Ok::<_, FetchError>(response)
+        })
     }
 }
 

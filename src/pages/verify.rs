@@ -1,0 +1,316 @@
+//! Step 7's "Setup verification" region: every live check with its verdict, "Verify again", and
+//! the two fixes (each request shown before it is sent). The work is in
+//! [`crate::services::verify`]; the results live in [`crate::state::Verification`].
+
+use crate::{
+    services::verify::{self, fixes},
+    state::{verdict_class, verdict_words, SchemaState, Session, Verification, Wizard},
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::components::A;
+use wizard_core::{
+    draft::FieldId,
+    verify::{FixAction, Outcome, Verdict},
+};
+
+/// The chosen table's logical name: the draft's entity set → its entity type in the schema.
+fn table_name(wizard: Wizard, schema: SchemaState) -> Option<String> {
+    let set = wizard.draft.with_untracked(|d| d.entity.trim().to_string());
+    schema.loaded.with_untracked(|l| {
+        let s = &l.as_ref()?.schema;
+        let es = s.entity_sets.iter().find(|e| e.name == set)?;
+        s.entity_type(&es.entity_type).map(|t| t.name.clone())
+    })
+}
+
+/// Runs every check now (no-op while a run is under way or when not signed in).
+fn run_checks(wizard: Wizard, session: Session, schema: SchemaState, ver: Verification) {
+    if ver.running.get_untracked() {
+        return;
+    }
+    let Some(signed) = session.signed_in.get_untracked() else {
+        return;
+    };
+    ver.running.set(true);
+    let inputs = verify::Inputs {
+        draft: wizard.draft.get_untracked(),
+        signed,
+        table: table_name(wizard, schema),
+        today: wizard.today,
+    };
+    spawn_local(async move {
+        let report = verify::run(inputs).await;
+        if let Some(expires) = report.secret_expires.clone() {
+            let before = wizard
+                .draft
+                .with_untracked(|d| d.secret_expires.trim().to_string());
+            if before != expires {
+                wizard.set_field(FieldId::SecretExpires, expires.clone());
+                ver.notice.set(Some(if before.is_empty() {
+                    format!("Secret expires was blank: filled in with {expires}, the matching secret's expiry in the app registration.")
+                } else {
+                    format!("Secret expires said {before}; changed to {expires}, the matching secret's expiry in the app registration.")
+                }));
+            }
+        }
+        ver.graph.set(report.graph);
+        ver.graph_note.set(report.graph_note);
+        ver.application_object_id.set(report.application_object_id);
+        ver.verdicts.set(report.verdicts);
+        ver.running.set(false);
+    });
+}
+
+/// The "Setup verification" region of step 7.
+#[component]
+pub fn SetupVerification() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let session = Session::expect();
+    let schema = SchemaState::expect();
+    let ver = Verification::expect();
+    let run = move || run_checks(wizard, session, schema, ver);
+    // Run once per sign-in; forget the results on sign-out.
+    Effect::new(move |_| {
+        if session.signed_in.with(Option::is_some) {
+            run();
+        } else {
+            ver.clear();
+        }
+    });
+    view! {
+        <section class="verification" role="region" aria-labelledby="verification-title">
+            <h2 id="verification-title">"Setup verification"</h2>
+            <Show
+                when=move || session.signed_in.with(Option::is_some)
+                fallback=|| view! {
+                    <p>"Sign in above: the wizard then checks every setup step live (the app registration through Microsoft Graph, the application user through Dataverse) and says what is wrong and how to fix it."</p>
+                }
+            >
+                <div class="actions">
+                    <button type="button" class="secondary" on:click=move |_| run() disabled=move || ver.running.get()>
+                        "Verify again"
+                    </button>
+                </div>
+                {move || ver.running.get().then(|| view! { <p role="status">"Checking every setup step…"</p> })}
+                {move || ver.notice.get().map(|n| view! { <p class="msg ok" role="status">{n}</p> })}
+                {move || ver.graph_note.get().map(|n| view! { <p class="note">{n}</p> })}
+                <ul class="verdicts">
+                    {move || ver.verdicts.get().into_iter().map(|v| view! { <VerdictItem verdict=v run=Callback::new(move |_| run()) /> }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn VerdictItem(verdict: Verdict, run: Callback<()>) -> impl IntoView {
+    let ver = Verification::expect();
+    let check = verdict.check;
+    let step = check.step();
+    let class = verdict_class(&verdict);
+    let head = format!("{} {}", verdict.symbol(), check.name());
+    let words = format!(" ({})", verdict_words(&verdict));
+    let go = view! {
+        <A href=format!("/setup/{}", step.slug())>{format!("Fix it on step {}: {}", step.number(), step.title())}</A>
+    };
+    let body = match verdict.outcome.clone() {
+        Outcome::Verified { evidence } => view! { <p>{evidence}</p> }.into_any(),
+        Outcome::NotCheckable { reason } => view! { <p>{reason}</p> }.into_any(),
+        Outcome::Warning {
+            cause,
+            evidence,
+            fix,
+        }
+        | Outcome::Wrong {
+            cause,
+            evidence,
+            fix,
+        } => view! {
+            <dl>
+                <dt>"Cause"</dt><dd>{cause}</dd>
+                <dt>"Evidence"</dt><dd>{evidence}</dd>
+                <dt>"Fix"</dt><dd>{fix} " " {go}</dd>
+            </dl>
+        }
+        .into_any(),
+    };
+    let create_user = (verdict.action == Some(FixAction::CreateApplicationUser))
+        .then(|| view! { <CreateUserFix run=run /> });
+    let secret_fix = (check == wizard_core::verify::CheckId::ClientSecret
+        && !matches!(verdict.outcome, Outcome::Verified { .. }))
+    .then(|| {
+        view! {
+            {move || {
+                let can = ver.graph.with(|g| g.as_ref().is_some_and(fixes::can_add_secret))
+                    && ver.application_object_id.with(Option::is_some);
+                if can {
+                    view! { <NewSecretFix run=run /> }.into_any()
+                } else {
+                    view! { <p class="note">"Creating a new client secret from here needs the Graph permission Application.ReadWrite.All, consented by an admin (see step 2)."</p> }.into_any()
+                }
+            }}
+        }
+    });
+    view! {
+        <li class=class>
+            <strong>{head}</strong>
+            <span class="visually-hidden">{words}</span>
+            {body}
+            {create_user}
+            {secret_fix}
+        </li>
+    }
+}
+
+/// *Create the application user*: load the plan, show the request and a role select, send.
+#[component]
+fn CreateUserFix(run: Callback<()>) -> impl IntoView {
+    let wizard = Wizard::expect();
+    let session = Session::expect();
+    let plan = RwSignal::new(None::<Result<fixes::CreateUserPlan, String>>);
+    let role = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let token = move || {
+        session
+            .signed_in
+            .with_untracked(|s| s.as_ref().map(|s| s.token.secret().to_string()))
+    };
+    let prepare = move |_| {
+        let Some(token) = token() else { return };
+        let draft = wizard.draft.get_untracked();
+        outcome.set(None);
+        spawn_local(async move {
+            let p = fixes::plan_create_user(&draft, &token).await;
+            if let Ok(p) = &p {
+                role.set(p.default_role.clone().unwrap_or_default());
+            }
+            plan.set(Some(p));
+        });
+    };
+    let send = move |_| {
+        let (Some(token), Some(Ok(p))) = (token(), plan.get_untracked()) else {
+            return;
+        };
+        let draft = wizard.draft.get_untracked();
+        let role_id = role.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            let r = fixes::send_create_user(&draft, &token, &p, &role_id).await;
+            let ok = r.is_ok();
+            outcome.set(Some(r));
+            busy.set(false);
+            plan.set(None);
+            if ok {
+                run.run(());
+            }
+        });
+    };
+    view! {
+        <div class="fix">
+            <button type="button" class="primary" on:click=prepare>"Create the application user"</button>
+            {move || plan.get().map(|p| match p {
+                Err(e) => view! { <p class="msg error" role="alert">{e}</p> }.into_any(),
+                Ok(p) => view! {
+                    <div class="confirm" role="group" aria-label="Confirm: create the application user">
+                        <p>"The wizard will send this request, as you:"</p>
+                        <pre class="request">{p.create.display()}</pre>
+                        <p>"then assign the role you choose (POST …/systemusers(new id)/systemuserroles_association/$ref), retrying while the new user replicates."</p>
+                        <label for="new-user-role">"Security role"</label>
+                        <select id="new-user-role" on:change:target=move |ev| role.set(ev.target().value()) prop:value=move || role.get()>
+                            {p.roles.iter().map(|r| {
+                                let id = r.roleid.clone();
+                                let name = r.name.clone().unwrap_or_else(|| id.clone());
+                                view! { <option value=id.clone() selected=move || role.get() == id>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <div class="actions">
+                            <button type="button" class="primary" on:click=send disabled=move || busy.get()>"Send: create the application user"</button>
+                            <button type="button" class="secondary" on:click=move |_| plan.set(None)>"Cancel"</button>
+                        </div>
+                    </div>
+                }.into_any(),
+            })}
+            {move || busy.get().then(|| view! { <p role="status">"Creating the application user…"</p> })}
+            {move || outcome.get().map(|r| match r {
+                Ok(m) => view! { <p class="msg ok" role="status">{m}</p> }.into_any(),
+                Err(e) => view! { <p class="msg error" role="alert">{e}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+/// *Create a new client secret*: choose the expiry, show the request, send, fill the field.
+#[component]
+fn NewSecretFix(run: Callback<()>) -> impl IntoView {
+    let wizard = Wizard::expect();
+    let ver = Verification::expect();
+    let months = RwSignal::new(6u32);
+    let request = RwSignal::new(None::<wizard_core::verify::ApiRequest>);
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let shown = RwSignal::new(None::<String>);
+    let prepare = move |_| {
+        let Some(app) = ver.application_object_id.get_untracked() else {
+            return;
+        };
+        outcome.set(None);
+        request.set(wizard.draft.with_untracked(|d| {
+            fixes::add_secret_request(d, &app, wizard.today, months.get_untracked())
+        }));
+    };
+    let send = move |_| {
+        let (Some(req), Some(graph)) = (request.get_untracked(), ver.graph.get_untracked()) else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match fixes::send_add_secret(&req, &graph).await {
+                Ok(new) => {
+                    wizard.set_field(FieldId::ClientSecret, new.secret.expose().to_string());
+                    if let Some(e) = new.expires.clone() {
+                        wizard.set_field(FieldId::SecretExpires, e);
+                    }
+                    shown.set(Some(new.secret.expose().to_string()));
+                    outcome.set(Some(Ok(format!(
+                        "Created the secret {} (expires {}); its value is now in the Client secret value field (this tab only).",
+                        new.key_id,
+                        new.expires.as_deref().unwrap_or("?")
+                    ))));
+                    run.run(());
+                }
+                Err(e) => outcome.set(Some(Err(e))),
+            }
+            busy.set(false);
+            request.set(None);
+        });
+    };
+    view! {
+        <div class="fix">
+            <label for="new-secret-months">"New secret expires in"</label>
+            <select id="new-secret-months" on:change:target=move |ev| months.set(ev.target().value().parse().unwrap_or(6))>
+                {fixes::EXPIRY_MONTHS.iter().map(|&m| view! {
+                    <option value=m.to_string() selected=m == 6>{format!("{m} months")}</option>
+                }).collect_view()}
+            </select>
+            <button type="button" class="primary" on:click=prepare>"Create a new client secret"</button>
+            {move || request.get().map(|r| view! {
+                <div class="confirm" role="group" aria-label="Confirm: create a new client secret">
+                    <p>"The wizard will send this request to Microsoft Graph, as you:"</p>
+                    <pre class="request">{r.display()}</pre>
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=send disabled=move || busy.get()>"Send: create the secret"</button>
+                        <button type="button" class="secondary" on:click=move |_| request.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            })}
+            {move || outcome.get().map(|r| match r {
+                Ok(m) => view! { <p class="msg ok" role="status">{m}</p> }.into_any(),
+                Err(e) => view! { <p class="msg error" role="alert">{e}</p> }.into_any(),
+            })}
+            {move || shown.get().map(|s| view! {
+                <p class="note">"The new secret's value, shown once: " <code>{s}</code></p>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,376 @@
+//! The live setup checks (issue 9): Microsoft Graph calls with a Graph token (from the sign-in's
+//! refresh token), Dataverse calls with the sign-in's token; every answer goes to the pure check
+//! functions of [`wizard_core::verify`], which give one [`Verdict`] per [`CheckId`]. The two
+//! fixes (create the application user, create a new client secret) are in [`fixes`].
+//!
+//! Tokens stay in memory; the typed client secret is compared locally and never sent.
+
+pub mod fixes;
+
+use super::browser;
+use super::signin::{self, GraphRefused, GraphToken, SignedIn};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wizard_core::{
+    draft::Draft,
+    fields::Guid,
+    verify::{
+        self, requests, ApiRequest, Application, CheckId, GraphList, GraphPermission,
+        ServicePrincipal, SystemUser, Verdict,
+    },
+};
+
+/// What one run of the checks found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// One verdict per check, in [`CheckId::ALL`] order.
+    pub verdicts: Vec<Verdict>,
+    /// The matched secret's expiry (`YYYY-MM-DD`), to fill "Secret expires".
+    pub secret_expires: Option<String>,
+    /// The Graph token used (memory only), when one was given.
+    pub graph: Option<GraphToken>,
+    /// Why there is no Graph token, in plain words.
+    pub graph_note: Option<String>,
+    /// The app registration's object `id` (for addPassword).
+    pub application_object_id: Option<Guid>,
+}
+
+/// An answer: status (0 when there was none) and body (or the network error).
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// HTTP status, 0 when the request failed before an answer.
+    pub status: u16,
+    /// The body text.
+    pub body: String,
+}
+
+impl Answer {
+    /// 2xx.
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Sends `request` with `Authorization: Bearer {token}` through CORS.
+pub async fn send(request: &ApiRequest, token: &str) -> Answer {
+    match try_send(request, token).await {
+        Ok(a) => a,
+        Err(e) => Answer {
+            status: 0,
+            body: browser::js_message(&e),
+        },
+    }
+}
+
+async fn try_send(request: &ApiRequest, token: &str) -> Result<Answer, JsValue> {
+    let headers = web_sys::Headers::new()?;
+    headers.append("Authorization", &format!("Bearer {token}"))?;
+    for (k, v) in &request.headers {
+        headers.append(k, v)?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method(request.method.as_str());
+    init.set_headers(&headers);
+    init.set_mode(web_sys::RequestMode::Cors);
+    if let Some(body) = request.body_text() {
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
+            .await?
+            .unchecked_into();
+    let body = JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
+    Ok(Answer {
+        status: response.status(),
+        body,
+    })
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The Graph token for the checks: the read scopes, else Application.Read.All alone; `Err` says
+/// which permission is missing.
+pub async fn graph_token(signed: &SignedIn, draft: &Draft) -> Result<GraphToken, String> {
+    let Some(refresh) = &signed.refresh else {
+        return Err(
+            "The sign-in gave no refresh token (offline_access), so the wizard cannot \
+                    ask for a Microsoft Graph token: the app-registration checks were skipped. \
+                    Sign in again to run them."
+                .to_string(),
+        );
+    };
+    let cloud = draft.cloud;
+    let both = requests::graph_read_scopes(cloud);
+    match signin::graph_token(&signed.config, refresh, &both).await {
+        Ok(t) => return Ok(t),
+        Err(e) if !e.not_consented() => return Err(refused(&e)),
+        Err(_) => {}
+    }
+    let one = GraphPermission::ApplicationReadAll.scope(cloud);
+    signin::graph_token(&signed.config, refresh, &one)
+        .await
+        .map_err(|e| {
+            if e.not_consented() {
+                needs(GraphPermission::ApplicationReadAll)
+            } else {
+                refused(&e)
+            }
+        })
+}
+
+fn needs(p: GraphPermission) -> String {
+    format!(
+        "Not checkable: the wizard needs the Graph permission {}, consented by an admin (see \
+         step 2). The other checks still run.",
+        p.name()
+    )
+}
+
+fn refused(e: &GraphRefused) -> String {
+    let code = wizard_core::diagnose::aadsts_code(&e.body)
+        .map(|c| format!("AADSTS{c}"))
+        .unwrap_or_default();
+    format!(
+        "Not checkable: Entra ID did not give the wizard a Microsoft Graph token (HTTP {} {code}). \
+         The other checks still run.",
+        e.status
+    )
+}
+
+/// Everything the checks read from the draft and the page.
+pub struct Inputs {
+    /// What the user typed.
+    pub draft: Draft,
+    /// The sign-in.
+    pub signed: SignedIn,
+    /// The chosen table's logical name (from the schema's entity set → entity type), if known.
+    pub table: Option<String>,
+    /// Today, for the secret's expiry.
+    pub today: chrono::NaiveDate,
+}
+
+/// Runs every check.
+pub async fn run(inputs: Inputs) -> Report {
+    let mut report = Report::default();
+    let graph = graph_token(&inputs.signed, &inputs.draft).await;
+    let mut verdicts = match &graph {
+        Ok(token) => graph_checks(&inputs, token, &mut report).await,
+        Err(note) => {
+            report.graph_note = Some(note.clone());
+            GRAPH_CHECKS
+                .iter()
+                .map(|&c| Verdict::not_checkable(c, note.clone()))
+                .collect()
+        }
+    };
+    report.graph = graph.ok();
+    verdicts.extend(dataverse_checks(&inputs).await);
+    verdicts.sort_by_key(|v| CheckId::ALL.iter().position(|c| *c == v.check));
+    report.verdicts = verdicts;
+    report
+}
+
+const GRAPH_CHECKS: [CheckId; 6] = [
+    CheckId::AppRegistration,
+    CheckId::RedirectUris,
+    CheckId::DynamicsPermission,
+    CheckId::AdminConsent,
+    CheckId::ObjectId,
+    CheckId::ClientSecret,
+];
+
+async fn graph_checks(inputs: &Inputs, graph: &GraphToken, report: &mut Report) -> Vec<Verdict> {
+    let d = &inputs.draft;
+    let Some(client) = d.client_id() else {
+        return GRAPH_CHECKS
+            .iter()
+            .map(|&c| Verdict::not_checkable(c, "No valid Application (client) ID is entered."))
+            .collect();
+    };
+    let cid = client.to_string();
+    let token = graph.token.secret();
+    let apps = send(&requests::graph_application(d.cloud, &client), token).await;
+    let sps = send(&requests::graph_service_principal(d.cloud, &client), token).await;
+    let dyn_sp = send(
+        &requests::graph_dynamics_crm_service_principal(d.cloud),
+        token,
+    )
+    .await;
+    report.application_object_id = serde_json::from_str::<GraphList<Application>>(&apps.body)
+        .ok()
+        .and_then(|l| l.value.into_iter().next())
+        .and_then(|a| Guid::parse(&a.id).ok());
+    let sp_id = serde_json::from_str::<GraphList<ServicePrincipal>>(&sps.body)
+        .ok()
+        .and_then(|l| l.value.into_iter().next())
+        .and_then(|s| Guid::parse(&s.id).ok());
+    let mut out = Vec::new();
+    let failed = |c: CheckId, a: &Answer| verify::graph_failure(c, a.status, &a.body);
+    if apps.ok() {
+        out.push(verify::check_app_registration(
+            &apps.body,
+            &cid,
+            &d.app_name,
+        ));
+        let redirect = Some(d.connector_redirect_url.trim()).filter(|s| !s.is_empty());
+        out.push(verify::check_redirects(
+            &apps.body,
+            &cid,
+            &browser::origin(),
+            d.grant_type,
+            redirect,
+        ));
+        out.push(if dyn_sp.ok() {
+            verify::check_dynamics_permission(&apps.body, &cid, &dyn_sp.body)
+        } else {
+            failed(CheckId::DynamicsPermission, &dyn_sp)
+        });
+        let secret = verify::check_client_secret(&apps.body, &cid, &d.client_secret, inputs.today);
+        report.secret_expires = secret.expires;
+        out.push(secret.verdict);
+    } else {
+        for c in [
+            CheckId::AppRegistration,
+            CheckId::RedirectUris,
+            CheckId::DynamicsPermission,
+            CheckId::ClientSecret,
+        ] {
+            out.push(failed(c, &apps));
+        }
+    }
+    out.push(match (sps.ok(), apps.ok()) {
+        (true, true) => verify::check_object_id(&sps.body, &apps.body, &cid, &d.object_id),
+        (false, _) => failed(CheckId::ObjectId, &sps),
+        (_, false) => failed(CheckId::ObjectId, &apps),
+    });
+    out.push(if !graph.has(GraphPermission::DirectoryReadAll.name()) {
+        Verdict::not_checkable(
+            CheckId::AdminConsent,
+            needs(GraphPermission::DirectoryReadAll),
+        )
+    } else if let Some(sp_id) = sp_id {
+        let grants = send(&requests::graph_permission_grants(d.cloud, &sp_id), token).await;
+        if grants.ok() && dyn_sp.ok() {
+            verify::check_admin_consent(&grants.body, &dyn_sp.body)
+        } else if !grants.ok() {
+            failed(CheckId::AdminConsent, &grants)
+        } else {
+            failed(CheckId::AdminConsent, &dyn_sp)
+        }
+    } else {
+        Verdict::not_checkable(
+            CheckId::AdminConsent,
+            "The app has no Enterprise application (service principal), so no consent can exist \
+             (see the Object ID check).",
+        )
+    });
+    out
+}
+
+async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
+    let d = &inputs.draft;
+    let token = inputs.signed.token.secret();
+    let (Some(env), Some(client)) = (d.environment(), d.client_id()) else {
+        return [
+            CheckId::ApplicationUser,
+            CheckId::SecurityRoles,
+            CheckId::TablePrivileges,
+            CheckId::EnvironmentAccess,
+        ]
+        .iter()
+        .map(|&c| Verdict::not_checkable(c, "The Environment URL or the client ID is missing."))
+        .collect();
+    };
+    let cid = client.to_string();
+    let who = send(&requests::dataverse_who_am_i(&env, d.api_version), token).await;
+    let access = verify::check_environment_access(who.status, &who.body);
+    if !who.ok() {
+        let why = "The environment refused the wizard's calls (see Environment access), so this \
+                   was not checked.";
+        return vec![
+            Verdict::not_checkable(CheckId::ApplicationUser, why),
+            Verdict::not_checkable(CheckId::SecurityRoles, why),
+            Verdict::not_checkable(CheckId::TablePrivileges, why),
+            access,
+        ];
+    }
+    let users = send(
+        &requests::dataverse_application_user(&env, d.api_version, &client),
+        token,
+    )
+    .await;
+    if !users.ok() {
+        let why = format!(
+            "Dataverse answered HTTP {} to the application-user query, so this was not checked.",
+            users.status
+        );
+        return vec![
+            Verdict::not_checkable(CheckId::ApplicationUser, why.clone()),
+            Verdict::not_checkable(CheckId::SecurityRoles, why.clone()),
+            Verdict::not_checkable(CheckId::TablePrivileges, why),
+            access,
+        ];
+    }
+    let user_verdict = verify::check_application_user(&users.body, &cid);
+    let roles = verify::check_security_roles(&users.body, &cid);
+    let the_user = application_user(&users.body, &cid);
+    let table = match (&inputs.table, the_user) {
+        (None, _) => Verdict::not_checkable(
+            CheckId::TablePrivileges,
+            "No table is chosen yet: load the schema on this step and pick the entity, then \
+             Verify again.",
+        ),
+        (Some(_), None) => Verdict::not_checkable(
+            CheckId::TablePrivileges,
+            "There is no application user to read privileges of (see the Application user \
+             check).",
+        ),
+        (Some(table), Some(id)) => {
+            let p = send(
+                &requests::dataverse_user_privileges(&env, d.api_version, &id),
+                token,
+            )
+            .await;
+            if p.ok() {
+                verify::check_table_privileges(&p.body, table, false)
+            } else {
+                Verdict::not_checkable(
+                    CheckId::TablePrivileges,
+                    format!(
+                        "Dataverse answered HTTP {} to RetrieveUserPrivileges, so this was not \
+                         checked.",
+                        p.status
+                    ),
+                )
+            }
+        }
+    };
+    vec![user_verdict, roles, table, access]
+}
+
+/// The systemuserid of the one application user for `client_id` in a systemusers answer.
+pub fn application_user(body: &str, client_id: &str) -> Option<Guid> {
+    let list: GraphList<SystemUser> = serde_json::from_str(body.trim()).ok()?;
+    let mut users = list.value.into_iter().filter(|u| {
+        u.applicationid
+            .as_deref()
+            .is_none_or(|a| a.trim().eq_ignore_ascii_case(client_id.trim()))
+    });
+    let one = users.next()?;
+    if users.next().is_some() {
+        return None;
+    }
+    Guid::parse(&one.systemuserid).ok()
+}

@@ -1,0 +1,122 @@
+//! The live checks' results (issue 9), in memory only: the verdicts shown on step 7, next to the
+//! steps and checklist items, and on the review page; the Graph token they used.
+
+use crate::services::signin::GraphToken;
+use leptos::prelude::*;
+use wizard_core::{
+    draft::Step,
+    fields::Guid,
+    verify::{CheckId, Outcome, Verdict},
+};
+
+/// The verification context. Memory only: gone on reload, like the sign-in.
+#[derive(Clone, Copy)]
+pub struct Verification {
+    /// The last run's verdicts (empty before the first run).
+    pub verdicts: RwSignal<Vec<Verdict>>,
+    /// Whether a run is under way.
+    pub running: RwSignal<bool>,
+    /// The Graph token of the last run (memory only; `Debug` redacted).
+    pub graph: RwSignal<Option<GraphToken>>,
+    /// Why the Graph checks were skipped, if they were.
+    pub graph_note: RwSignal<Option<String>>,
+    /// The app registration's object id (for "Create a new client secret").
+    pub application_object_id: RwSignal<Option<Guid>>,
+    /// What the last run changed in the draft ("Secret expires" filled), or a fix's outcome.
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Verification {
+    /// Provides the context. Needs no other context.
+    pub fn provide() -> Self {
+        let v = Verification {
+            verdicts: RwSignal::new(Vec::new()),
+            running: RwSignal::new(false),
+            graph: RwSignal::new(None),
+            graph_note: RwSignal::new(None),
+            application_object_id: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        };
+        provide_context(v);
+        v
+    }
+
+    /// The context.
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Forgets every result (sign out, start over).
+    pub fn clear(&self) {
+        self.verdicts.set(Vec::new());
+        self.graph.set(None);
+        self.graph_note.set(None);
+        self.application_object_id.set(None);
+        self.notice.set(None);
+    }
+
+    /// The verdict of `check`, if it ran (reactive).
+    pub fn of(&self, check: CheckId) -> Option<Verdict> {
+        self.verdicts
+            .with(|v| v.iter().find(|v| v.check == check).cloned())
+    }
+
+    /// The worst verdict among the checks fixed on `step` (✗ before ⚠ before ? before ✓).
+    pub fn worst_for_step(&self, step: Step) -> Option<Verdict> {
+        self.verdicts.with(|v| {
+            v.iter()
+                .filter(|v| v.check.step() == step)
+                .max_by_key(|v| rank(v))
+                .cloned()
+        })
+    }
+
+    /// The verdict shown next to a checklist item (by its id), if the item has a check.
+    pub fn for_item(&self, item: &str) -> Option<Verdict> {
+        item_check(item).and_then(|c| self.of(c))
+    }
+}
+
+fn rank(v: &Verdict) -> u8 {
+    match v.outcome {
+        Outcome::Verified { .. } => 0,
+        Outcome::NotCheckable { .. } => 1,
+        Outcome::Warning { .. } => 2,
+        Outcome::Wrong { .. } => 3,
+    }
+}
+
+/// The check that verifies a checklist item.
+pub fn item_check(item: &str) -> Option<CheckId> {
+    Some(match item {
+        "register.open" | "register.name" | "register.single-tenant" => CheckId::AppRegistration,
+        "register.spa-redirect" => CheckId::RedirectUris,
+        "permissions.add" => CheckId::DynamicsPermission,
+        "permissions.consent" => CheckId::AdminConsent,
+        "secret.create" | "secret.copy-value" => CheckId::ClientSecret,
+        "details.enterprise-app" => CheckId::ObjectId,
+        "app-user.create" => CheckId::ApplicationUser,
+        "app-user.role" => CheckId::SecurityRoles,
+        _ => return None,
+    })
+}
+
+/// The words a screen reader says for a verdict's symbol.
+pub fn verdict_words(v: &Verdict) -> &'static str {
+    match v.outcome {
+        Outcome::Verified { .. } => "verified",
+        Outcome::Warning { .. } => "warning",
+        Outcome::Wrong { .. } => "wrong",
+        Outcome::NotCheckable { .. } => "not checkable",
+    }
+}
+
+/// The CSS class for a verdict.
+pub fn verdict_class(v: &Verdict) -> &'static str {
+    match v.outcome {
+        Outcome::Verified { .. } => "verdict ok",
+        Outcome::Warning { .. } => "verdict warn",
+        Outcome::Wrong { .. } => "verdict wrong",
+        Outcome::NotCheckable { .. } => "verdict unknown",
+    }
+}
