@@ -83,23 +83,54 @@ fn name_part(app_name: &str) -> String {
         .collect()
 }
 
+/// Stands in for the domain of the application user's User Name while it is not known.
+pub const PLACEHOLDER_DOMAIN: &str = "<your-domain>";
+
+/// The domain of a signed-in user's name (`ada@contoso.com` → `contoso.com`), when it looks like
+/// one: a dotted host name after the last `@`.
+fn user_domain(user: &str) -> Option<&str> {
+    let (_, domain) = user.trim().rsplit_once('@')?;
+    let ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    ok.then_some(domain)
+}
+
+/// The application user's values, filled from whatever in the draft is valid so far (no
+/// signed-in user known). See [`application_user_for`].
+pub fn application_user(draft: &Draft) -> AppUserValues {
+    application_user_for(draft, None)
+}
+
 /// The application user's values, filled from whatever in the draft is valid so far.
 ///
-/// * User Name follows the legacy form's documented pattern `'<App name><App ID>'@<TenantID>.com`
-///   (facts §3.8): the app name's letters and digits, lowercased, then the Application (client)
-///   ID, `@`, then the tenant (a GUID tenant gets `.com` appended as the form does; a domain
-///   tenant is used as it is). Dataverse generates the real one itself, so this is a preview.
+/// * User Name follows the legacy form's pattern `'<App name><App ID>'@<domain>`: the app name's
+///   letters and digits, lowercased, then the Application (client) ID, `@`, then a real domain of
+///   the organisation: the signed-in user's (`signed_in_as`, from the token's
+///   `preferred_username`/`upn`), else a domain-form tenant (`contoso.onmicrosoft.com`), else
+///   [`PLACEHOLDER_DOMAIN`] for the user to replace. Never a made-up `@{tenant-guid}.com`.
+///   Dataverse generates the real one itself, so this is a preview.
 /// * Application ID URI is `api://{client_id}`, the value the portal proposes when you click
 ///   "Set" for the Application ID URI (the form only shows it).
 /// * Full Name is the draft's Full Name, or the application name.
 /// * Primary Email is the draft's Primary Email, or the User Name.
-pub fn application_user(draft: &Draft) -> AppUserValues {
+pub fn application_user_for(draft: &Draft, signed_in_as: Option<&str>) -> AppUserValues {
     let client = draft.client_id();
-    let tenant = draft.tenant().filter(|t| !t.is_keyword());
-    let user_name = match (&client, &tenant) {
-        (Some(c), Some(TenantId::Guid(t))) => format!("{}{c}@{t}.com", name_part(&draft.app_name)),
-        (Some(c), Some(TenantId::Domain(d))) => format!("{}{c}@{d}", name_part(&draft.app_name)),
-        _ => String::new(),
+    let tenant_domain = match draft.tenant() {
+        Some(TenantId::Domain(d)) => Some(d.to_string()),
+        _ => None,
+    };
+    let domain = signed_in_as
+        .and_then(user_domain)
+        .map(str::to_string)
+        .or(tenant_domain)
+        .unwrap_or_else(|| PLACEHOLDER_DOMAIN.to_string());
+    let user_name = match &client {
+        Some(c) => format!("{}{c}@{domain}", name_part(&draft.app_name)),
+        None => String::new(),
     };
     let full_name = if draft.full_name.trim().is_empty() {
         draft.app_name.trim().to_string()
@@ -165,13 +196,41 @@ mod tests {
     #[test]
     fn application_user_values() {
         let v = application_user(&good());
-        assert_eq!(v.user_name, format!("simegodatasync{CLIENT}@{TENANT}.com"));
+        // A GUID tenant and nobody signed in: a clear placeholder, never `@{guid}.com`.
+        assert_eq!(v.user_name, format!("simegodatasync{CLIENT}@<your-domain>"));
+        assert!(!v.user_name.contains(TENANT));
         assert_eq!(v.application_id, CLIENT);
         assert_eq!(v.application_id_uri, format!("api://{CLIENT}"));
         assert_eq!(v.azure_ad_object_id, OBJECT);
         assert_eq!(v.full_name, "Simego Data Sync");
         assert_eq!(v.primary_email, v.user_name);
+
+        // The signed-in user's domain is the organisation's real one.
+        let v = application_user_for(&good(), Some("ada@contoso.com"));
+        assert_eq!(v.user_name, format!("simegodatasync{CLIENT}@contoso.com"));
+        assert_eq!(v.primary_email, v.user_name);
         crate::fields::Email::parse(&v.user_name).unwrap();
+        // A guest's UPN ends in the host tenant's domain, which is the one to use.
+        let v = application_user_for(
+            &good(),
+            Some("ada_outlook.com#EXT#@fabrikam.onmicrosoft.com"),
+        );
+        assert!(v.user_name.ends_with("@fabrikam.onmicrosoft.com"));
+        // A user name that is not an e-mail address says nothing about the domain.
+        for odd in [
+            "Alex Admin",
+            "ada@",
+            "ada@localhost",
+            "ada@bad domain.com",
+            "a@.com",
+        ] {
+            assert!(
+                application_user_for(&good(), Some(odd))
+                    .user_name
+                    .ends_with("@<your-domain>"),
+                "{odd}"
+            );
+        }
 
         let mut d = good();
         d.full_name = "Data Sync".into();
@@ -190,10 +249,16 @@ mod tests {
         assert_eq!(v.primary_email, "");
         assert!(!v.user_name.is_empty());
 
-        // A keyword tenant (organizations, common) is not a tenant: no User Name yet.
+        // A domain tenant is used when nobody is signed in; the user's domain wins over it.
+        assert_eq!(
+            application_user_for(&d, Some("ada@contoso.com")).user_name,
+            format!("simegodatasync{CLIENT}@contoso.com")
+        );
+
+        // A keyword tenant (organizations, common) is not a domain: the placeholder.
         let mut d = good();
         d.tenant_id = "organizations".into();
-        assert_eq!(application_user(&d).user_name, "");
+        assert!(application_user(&d).user_name.ends_with("@<your-domain>"));
 
         // Partial drafts: blanks where unknown.
         let v = application_user(&Draft {

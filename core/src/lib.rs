@@ -18,6 +18,7 @@ pub mod entra;
 pub mod export;
 pub mod fields;
 pub mod jwt;
+pub mod sync;
 pub mod targets;
 pub mod verify;
 pub mod webapi;
