@@ -85,6 +85,7 @@ pub fn Review() -> impl IntoView {
                 }.into_any()
             }
         }}
+        <crate::components::VerificationProblems />
         <h2>"Export"</h2>
         <div class="field checkbox">
             <input
