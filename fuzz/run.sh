@@ -2,7 +2,7 @@
 # `make fuzz`: run every cargo-fuzz target for a bounded time and fail on the first crash.
 #
 #   FUZZ_SECONDS    seconds per target (default 60)
-#   FUZZ_TARGETS    targets to run, space separated (default: csdl import_json fields)
+#   FUZZ_TARGETS    targets to run, space separated (default: csdl import_json fields import_any)
 #   FUZZ_SANITIZER  address (default) or none
 #
 # cargo-fuzz is installed from crates.io when `cargo fuzz --version` fails. The machine has only
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
-TARGETS="${FUZZ_TARGETS:-csdl import_json fields}"
+TARGETS="${FUZZ_TARGETS:-csdl import_json fields import_any}"
 SANITIZER="${FUZZ_SANITIZER:-address}"
 CARGO_FUZZ_VERSION=0.13.2
 export RUSTC_BOOTSTRAP=1
