@@ -7,7 +7,7 @@ use wizard_core::diagnose::Diagnosis;
 #[component]
 pub fn DiagnosisView(diagnosis: Diagnosis) -> impl IntoView {
     view! {
-        <div class="diagnosis" role="alert">
+        <div class="diagnosis error" role="alert">
             <h3>{diagnosis.title.clone()} <span class="code">{format!(" ({})", diagnosis.code)}</span></h3>
             <p><strong>"Cause: "</strong>{diagnosis.cause.clone()}</p>
             <p><strong>"Fix: "</strong>{diagnosis.fix.clone()}</p>

@@ -142,8 +142,10 @@ pub fn MetadataLoader() -> impl IntoView {
                 // Without a length, Dataverse documents are 3 to 10 MB: show progress against 8 MB.
                 let max = p.total.unwrap_or(8_000_000.max(p.received + 1)) as f64;
                 view! {
-                    <label for="metadata-progress">{label.clone()}</label>
-                    <progress id="metadata-progress" max=max value=p.received as f64 aria-valuetext=label></progress>
+                    <div class="progress">
+                        <label for="metadata-progress">{label.clone()}</label>
+                        <progress id="metadata-progress" max=max value=p.received as f64 aria-valuetext=label></progress>
+                    </div>
                 }
             })}
             {move || failure.get().map(|d| view! { <DiagnosisView diagnosis=d /> })}
@@ -175,19 +177,29 @@ pub fn MetadataLoader() -> impl IntoView {
                     </div>
                 </SchemaDiffView>
             })}
-            {move || schema_state.loaded.get().map(|l| view! {
-                <p class="msg ok" role="status">
-                    {match l.origin {
-                        SchemaOrigin::Cache { .. } => format!(
-                            "Schema loaded from the cache: {} entity sets, {} entity types (source {}, read in {} ms).",
-                            l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
-                        ),
-                        _ => format!(
-                            "Schema loaded from {}: {} entity sets, {} entity types, {} ({} ms to parse).",
-                            l.origin, l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
-                        ),
-                    }}
-                </p>
+            // One truth: after a failed load the schema still in use is said to be the previous
+            // one, never shown as a fresh success beside the failure.
+            {move || schema_state.loaded.get().map(|l| {
+                let what = match l.origin {
+                    SchemaOrigin::Cache { .. } => format!(
+                        "the cache: {} entity sets, {} entity types (source {}, read in {} ms)",
+                        l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
+                    ),
+                    _ => format!(
+                        "{}: {} entity sets, {} entity types, {} ({} ms to parse)",
+                        l.origin, l.schema.entity_sets.len(), l.schema.entity_types.len(), human_bytes(l.bytes as u64), l.parse_ms.round()
+                    ),
+                };
+                if failure.with(Option::is_some) {
+                    view! {
+                        <p class="msg info still-in-use" role="status">
+                            <strong>"The previous schema is still in use: "</strong>
+                            {format!("the failed load changed nothing, and the picker offers the same schema as before. Schema loaded from {what}.")}
+                        </p>
+                    }.into_any()
+                } else {
+                    view! { <p class="msg ok" role="status">{format!("Schema loaded from {what}.")}</p> }.into_any()
+                }
             })}
             {move || {
                 let write_ms = cache_state.timings.get().write_ms;

@@ -3,7 +3,7 @@
 use crate::{
     components::{Check, CopyValue, EntityPicker, Field, InputKind, PortalLink},
     services::browser,
-    state::{SchemaState, Wizard},
+    state::{SchemaState, Session, Wizard},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -324,7 +324,16 @@ fn Details() -> impl IntoView {
 fn AppUser() -> impl IntoView {
     let wizard = Wizard::expect();
     let cloud = cloud();
-    let values = Memo::new(move |_| wizard.draft.with(derive::application_user));
+    let session = Session::expect();
+    // The signed-in user's name gives the organisation's real domain for the User Name.
+    let values = Memo::new(move |_| {
+        let user = session
+            .signed_in
+            .with(|s| s.as_ref().and_then(|s| s.claims.user().map(str::to_string)));
+        wizard
+            .draft
+            .with(|d| derive::application_user_for(d, user.as_deref()))
+    });
     let admin = Signal::derive(move || derive::power_platform_app_users_url(cloud.get()));
     let v = move |f: fn(&derive::AppUserValues) -> String| Signal::derive(move || values.with(f));
     view! {
@@ -346,6 +355,12 @@ fn AppUser() -> impl IntoView {
                         <tr><td><CopyValue label="Application ID URI" value=v(|a| a.application_id_uri.clone()) missing="needs the Application (client) ID" /></td></tr>
                     </tbody>
                 </table>
+                {move || values.with(|v| v.user_name.ends_with(derive::PLACEHOLDER_DOMAIN)).then(|| view! {
+                    <p class="msg info" role="note">
+                        "Replace " <code>{derive::PLACEHOLDER_DOMAIN}</code>
+                        " with your organisation's domain (the part after @ in your own user name), or enter a domain-form tenant in step 4, or sign in at step 7: the wizard then fills it in."
+                    </p>
+                })}
                 <p>"These three you can correct here if your organisation uses other values:"</p>
                 <Field field=FieldId::ObjectId />
                 <Field field=FieldId::FullName />

@@ -157,3 +157,35 @@ pub fn confirm(message: &str) -> bool {
         .and_then(|w| w.confirm_with_message(message).ok())
         .unwrap_or(false)
 }
+
+/// Calls `f` with the changed key (`None` when the whole store was cleared) whenever another tab
+/// of this site changes `localStorage` (the `storage` event). Lives as long as the page.
+pub fn on_storage_change(f: impl Fn(Option<String>) + 'static) -> Result<(), BrowserError> {
+    use wasm_bindgen::closure::Closure;
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        let key = js_sys::Reflect::get(&ev, &JsValue::from_str("key"))
+            .ok()
+            .and_then(|k| k.as_string());
+        f(key);
+    });
+    window()?.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref())?;
+    listener.forget();
+    Ok(())
+}
+
+/// Scrolls `item` into view inside its scrolling container `list`, as little as needed.
+pub fn scroll_into_list_view(list: &web_sys::Element, item: &web_sys::Element) {
+    let (Some(list), Some(item)) = (
+        list.dyn_ref::<web_sys::HtmlElement>(),
+        item.dyn_ref::<web_sys::HtmlElement>(),
+    ) else {
+        return;
+    };
+    let (top, bottom) = (item.offset_top(), item.offset_top() + item.offset_height());
+    let (view_top, height) = (list.scroll_top(), list.client_height());
+    if top < view_top {
+        list.set_scroll_top(top);
+    } else if bottom > view_top + height {
+        list.set_scroll_top(bottom - height);
+    }
+}

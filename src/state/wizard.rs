@@ -4,6 +4,10 @@
 //!   survive a reload and a browser restart.
 //! * The client secret goes to `sessionStorage` only (this tab), never to `localStorage` or
 //!   IndexedDB. "Start over" clears both.
+//! * Two tabs never lose each other's work: beside the draft, `localStorage` keeps the last edit
+//!   time of every field ([`EditStamps`]). Each save, and each `storage` event from another tab,
+//!   merges the stored draft into this tab's field by field, the newest edit winning
+//!   ([`wizard_core::sync::merge`]). The secret is not merged: it stays in its tab.
 
 use crate::services::{
     browser::{self, Store},
@@ -13,11 +17,14 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use wizard_core::checked::CheckedDraft;
 use wizard_core::draft::{check_field, Draft, FieldId, FieldStatus, SecretInput, Step};
+use wizard_core::sync::{merge, EditStamps};
 
 /// localStorage key of the draft (JSON of `Draft`, which never serialises the secret).
 pub const DRAFT_KEY: &str = "dataverse-wizard.v1.draft";
 /// localStorage key of the last step the user visited.
 pub const LAST_STEP_KEY: &str = "dataverse-wizard.v1.last-step";
+/// localStorage key of the draft's per-field edit times (JSON of `EditStamps`).
+pub const STAMPS_KEY: &str = "dataverse-wizard.v1.draft-stamps";
 /// sessionStorage key of the client secret.
 pub const SECRET_KEY: &str = "dataverse-wizard.v1.client-secret";
 /// Prefix shared by every key this app writes, in both stores.
@@ -35,39 +42,84 @@ pub struct Wizard {
     pub today: NaiveDate,
     /// A message about storage (could not save, could not restore…), shown in the banner.
     pub storage_notice: RwSignal<Option<String>>,
+    /// The last edit time of each field, as this tab knows it.
+    stamps: StoredValue<EditStamps>,
+    /// The draft `stamps` describe: what this tab last saved or merged.
+    saved: StoredValue<Draft>,
 }
 
 impl Wizard {
     /// Loads saved progress, provides the context and starts persisting changes. Needs no other
     /// context.
     pub fn provide() -> Self {
-        let (draft, notice) = load();
-        let draft = RwSignal::new(draft);
+        let (loaded, notice) = load();
+        let draft = RwSignal::new(loaded.clone());
         let today = browser::today();
         let wizard = Wizard {
             draft,
             checked: Memo::new(move |_| draft.with(|d| CheckedDraft::new(d, today))),
             today,
             storage_notice: RwSignal::new(notice),
+            stamps: StoredValue::new(stored().map(|(_, s)| s).unwrap_or_default()),
+            saved: StoredValue::new(loaded),
         };
         provide_context(wizard);
+        // Another tab saved: take its newer edits.
+        let _ = browser::on_storage_change(move |key| {
+            if matches!(key.as_deref(), Some(DRAFT_KEY | STAMPS_KEY)) {
+                wizard.merge_stored();
+            }
+        });
         // The effect's value: whether the last save failed to write, so that its notice is
         // cleared once saving works again (and no other notice is).
-        Effect::new(
-            move |write_failed: Option<bool>| match wizard.draft.with(save) {
-                Ok(()) => {
-                    if write_failed == Some(true) {
-                        wizard.storage_notice.set(None);
-                    }
-                    false
+        Effect::new(move |write_failed: Option<bool>| match wizard.persist() {
+            Ok(()) => {
+                if write_failed == Some(true) {
+                    wizard.storage_notice.set(None);
                 }
-                Err(e) => {
-                    wizard.storage_notice.set(Some(e.to_string()));
-                    matches!(e, BrowserError::StorageWrite(_))
-                }
-            },
-        );
+                false
+            }
+            Err(e) => {
+                wizard.storage_notice.set(Some(e.to_string()));
+                matches!(e, BrowserError::StorageWrite(_))
+            }
+        });
         wizard
+    }
+
+    /// Stamps this tab's edits since the last save, merges what other tabs stored and saves the
+    /// result (reactive: tracks the draft).
+    fn persist(self) -> Result<(), BrowserError> {
+        let current = self.draft.get();
+        let merged = self.merged_with_stored(&current);
+        let result = self.stamps.with_value(|s| save(&merged, s));
+        if merged != current {
+            self.draft.set(merged);
+        }
+        result
+    }
+
+    /// Takes the newer edits another tab stored (not reactive).
+    fn merge_stored(self) {
+        let current = self.draft.get_untracked();
+        let merged = self.merged_with_stored(&current);
+        if merged != current {
+            self.draft.set(merged);
+        }
+    }
+
+    /// This tab's draft merged field by field with the stored one; updates `stamps` and `saved`.
+    fn merged_with_stored(self, current: &Draft) -> Draft {
+        let mut stamps = self.stamps.get_value();
+        self.saved
+            .with_value(|before| stamps.touch(before, current, js_sys::Date::now() as u64));
+        let (merged, stamps) = match stored() {
+            Some((theirs, their_stamps)) => merge(current, &stamps, &theirs, &their_stamps),
+            None => (current.clone(), stamps),
+        };
+        self.stamps.set_value(stamps);
+        self.saved.set_value(merged.clone());
+        merged
     }
 
     /// The wizard context of the current component tree.
@@ -158,9 +210,27 @@ fn load() -> (Draft, Option<String>) {
     (draft, notice)
 }
 
-fn save(draft: &Draft) -> Result<(), BrowserError> {
-    let json =
-        serde_json::to_string(draft).map_err(|e| BrowserError::StorageWrite(e.to_string()))?;
+/// The draft and its edit times as stored by any tab; `None` when there is no readable draft.
+fn stored() -> Option<(Draft, EditStamps)> {
+    let json = browser::get_item(Store::Local, DRAFT_KEY).ok().flatten()?;
+    let draft = serde_json::from_str::<Draft>(&json).ok()?;
+    let stamps = browser::get_item(Store::Local, STAMPS_KEY)
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str::<EditStamps>(&s).ok())
+        .unwrap_or_default();
+    Some((draft, stamps))
+}
+
+fn save(draft: &Draft, stamps: &EditStamps) -> Result<(), BrowserError> {
+    let write = |e: serde_json::Error| BrowserError::StorageWrite(e.to_string());
+    let json = serde_json::to_string(draft).map_err(write)?;
+    // The stamps first: another tab reading on the draft's `storage` event then sees both.
+    browser::set_item(
+        Store::Local,
+        STAMPS_KEY,
+        &serde_json::to_string(stamps).map_err(write)?,
+    )?;
     browser::set_item(Store::Local, DRAFT_KEY, &json)?;
     let secret = draft.client_secret.expose();
     if secret.is_empty() {
