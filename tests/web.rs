@@ -198,3 +198,69 @@ fn schema_origin_reads_as_the_status_line_says() {
     assert!(!network.is_cache_of(&url));
     assert!(!cache.is_cache_of("https://other.crm.dynamics.com/api/data/v9.2/"));
 }
+
+#[wasm_bindgen_test]
+fn checklist_items_map_to_their_live_checks() {
+    use wizard_core::verify::CheckId;
+    assert_eq!(
+        state::item_check("register.spa-redirect"),
+        Some(CheckId::RedirectUris)
+    );
+    assert_eq!(
+        state::item_check("permissions.consent"),
+        Some(CheckId::AdminConsent)
+    );
+    assert_eq!(
+        state::item_check("app-user.create"),
+        Some(CheckId::ApplicationUser)
+    );
+    assert_eq!(state::item_check("connector.entered"), None);
+    // Every check the checklist maps to is fixed on the step the item is on.
+    for (item, step) in [
+        ("register.name", "register"),
+        ("permissions.add", "permissions"),
+        ("secret.copy-value", "secret"),
+        ("details.enterprise-app", "details"),
+        ("app-user.role", "app-user"),
+    ] {
+        let check = state::item_check(item).expect("mapped");
+        assert_eq!(check.step().slug(), step, "{item}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn verification_context_starts_empty_and_clears() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.with(|| {
+        let v = state::Verification::provide();
+        assert!(v.verdicts.get_untracked().is_empty());
+        v.verdicts.set(vec![wizard_core::verify::Verdict::wrong(
+            wizard_core::verify::CheckId::ClientSecret,
+            "a",
+            "b",
+            "c",
+        )]);
+        assert_eq!(
+            v.worst_for_step(wizard_core::draft::Step::Secret)
+                .map(|v| v.symbol()),
+            Some("✗")
+        );
+        assert!(v.for_item("secret.create").is_some());
+        v.clear();
+        assert!(v.verdicts.get_untracked().is_empty());
+        assert!(v.graph.get_untracked().is_none());
+    });
+}
+
+#[wasm_bindgen_test]
+fn application_user_is_read_from_a_systemusers_answer() {
+    use dataverse_wizard::services::verify::application_user;
+    let one = r#"{"value":[{"systemuserid":"11111111-0000-4000-8000-000000000001","applicationid":"aaaaaaaa-0000-4000-8000-000000000010"}]}"#;
+    assert_eq!(
+        application_user(one, "aaaaaaaa-0000-4000-8000-000000000010").map(|g| g.to_string()),
+        Some("11111111-0000-4000-8000-000000000001".to_string())
+    );
+    assert!(application_user(r#"{"value":[]}"#, "x").is_none());
+    assert!(application_user("not json", "x").is_none());
+}
