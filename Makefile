@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 8081
 APP_PORT ?= 8080
 SANDBOX_CONFIG ?= sandbox/sandbox.toml
 
-.PHONY: serve build test test-native test-wasm test-e2e bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
+.PHONY: serve build test test-native test-wasm test-e2e screenshots bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
 
 bootstrap-serve:
 	@scripts/bootstrap.sh serve
@@ -43,6 +43,12 @@ test-wasm:
 test-e2e: build
 	cargo build --release -p sandbox
 	cd e2e && npx playwright test --config playwright.config.mjs
+
+## PNGs of every page and state (light and dark, 1280 and 360 px) into screenshots/ (git-ignored),
+## against the release build and the sandbox, to look at.
+screenshots: build
+	cargo build --release -p sandbox
+	cd e2e && npx playwright test --config screenshots.config.mjs
 
 ## Fuzz the hostile-input parsers (CSDL, import JSON, fields) with cargo-fuzz, FUZZ_SECONDS (default 60)
 ## per target; installs cargo-fuzz if missing; fails on a crash. Not part of `make test`. See fuzz/README.md.

@@ -1,0 +1,82 @@
+// Every page and state of the wizard as PNGs, for a person to look at: screenshots/<scheme>-<width>/.
+import { test, expect } from "@playwright/test";
+import { mkdir, writeFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { FIXTURES, REPO, field, gotoStep, resetSandbox, startWithSandbox } from "../tests/support.mjs";
+
+const OUT = path.join(REPO, "screenshots");
+const STEPS = ["register", "permissions", "secret", "details", "app-user", "connector", "test", "review"];
+const BIG = path.join(FIXTURES, "csdl/dataverse_v9_bcgov_embc_ess_2022-10.xml");
+const broken = path.join(os.tmpdir(), `wizard-shots-broken-${process.pid}.xml`);
+
+test.beforeAll(async () => {
+  await writeFile(broken, '<?xml version="1.0"?>\n<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">\n  <edmx:DataServices>\n  </edmx:Wrong>\n</edmx:Edmx>\n');
+});
+test.afterAll(async () => rm(broken, { force: true }));
+
+for (const scheme of ["light", "dark"]) {
+  for (const width of [1280, 360]) {
+    test(`screenshots ${scheme} ${width}`, async ({ browser, request }) => {
+      const dir = path.join(OUT, `${scheme}-${width}`);
+      await mkdir(dir, { recursive: true });
+      const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+      const page = await context.newPage();
+      const shot = (name, opts = {}) => page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, ...opts });
+      await resetSandbox(request);
+
+      await page.goto("/");
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await shot("00-welcome");
+      for (const [i, step] of STEPS.entries()) {
+        await page.goto(`/setup/${step}`);
+        await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+        await shot(`0${i + 1}-${step}-empty`);
+      }
+      await page.goto("/setup/details");
+      await field(page, "Directory (tenant) ID").fill("common");
+      await field(page, "Environment URL").fill("https://https://contoso.crm.dynamics.com");
+      await shot("04-details-errors");
+
+      // The picker open, an option active, and a failed load after a good one.
+      await page.goto("/setup/test");
+      await page.getByLabel("Or load $metadata from a file").setInputFiles(BIG);
+      const box = page.getByRole("combobox", { name: "Find the entity set" });
+      await expect(box).toBeVisible({ timeout: 30_000 });
+      await shot("07-test-schema-from-file");
+      await box.click();
+      await box.fill("acc");
+      for (let i = 0; i < 3; i++) await box.press("ArrowDown");
+      await shot("07-test-picker-open", { fullPage: false });
+      await box.fill("");
+      for (let i = 0; i < 14; i++) await box.press("ArrowDown");
+      await shot("07-test-picker-scrolled", { fullPage: false });
+      await box.press("Escape");
+      await page.getByLabel("Or load $metadata from a file").setInputFiles(broken);
+      await expect(page.getByRole("alert").first()).toBeVisible();
+      await shot("07-test-failed-load");
+
+      // Signed in with the sandbox, the schema from the environment, then the application user.
+      await startWithSandbox(page);
+      await gotoStep(page, 7);
+      await page.getByRole("button", { name: "Sign in and test" }).click();
+      await shot("07-sandbox-sign-in");
+      await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+      await expect(page.getByText("Signed in as alex@contoso.onmicrosoft.com")).toBeVisible({ timeout: 20_000 });
+      await page.getByRole("button", { name: "Load $metadata", exact: true }).click();
+      await expect(page.getByRole("combobox", { name: "Find the entity set" })).toBeVisible({ timeout: 30_000 });
+      await shot("07-test-signed-in-loaded");
+      await gotoStep(page, 5);
+      await shot("05-app-user-signed-in");
+      await gotoStep(page, 8);
+      await shot("08-review-filled");
+
+      await page.goto("/settings");
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await shot("09-settings");
+      await page.goto("/no-such-page");
+      await shot("10-not-found");
+      await context.close();
+    });
+  }
+}
