@@ -27,6 +27,8 @@ pub const RESTRICTED_ENVIRONMENT_URL: &str = "http://restricted.crm.localhost:80
 pub struct Scenario {
     /// The scenario's name (`scenario = "…"` in `sandbox.toml`).
     pub name: &'static str,
+    /// The app registration's display name (`name = "…"`), typed as the App name.
+    pub app_name: &'static str,
     /// Application (client) ID.
     pub client_id: &'static str,
     /// The Object ID to type (the enterprise application's, except in "Wrong Object ID").
@@ -41,6 +43,7 @@ pub struct Scenario {
 
 const fn scenario(
     name: &'static str,
+    app_name: &'static str,
     client_id: &'static str,
     object_id: &'static str,
     secret: &'static str,
@@ -49,6 +52,7 @@ const fn scenario(
 ) -> Scenario {
     Scenario {
         name,
+        app_name,
         client_id,
         object_id,
         secret,
@@ -61,6 +65,7 @@ const fn scenario(
 pub const SCENARIOS: &[Scenario] = &[
     scenario(
         "Everything set up",
+        APP_NAME,
         CLIENT_ID,
         SERVICE_PRINCIPAL_OBJECT_ID,
         CLIENT_SECRET,
@@ -69,6 +74,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Application user missing",
+        "Missing app user (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000010",
         "cccccccc-0000-4000-8000-000000000010",
         "Sbx8Q~sandbox.client.secret.value.000010",
@@ -77,6 +83,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Application user disabled",
+        "Disabled app user (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000011",
         "cccccccc-0000-4000-8000-000000000011",
         "Sbx8Q~sandbox.client.secret.value.000011",
@@ -85,6 +92,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Application user has no security role",
+        "No role (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000012",
         "cccccccc-0000-4000-8000-000000000012",
         "Sbx8Q~sandbox.client.secret.value.000012",
@@ -93,6 +101,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Role cannot read the table",
+        "Contacts only (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000013",
         "cccccccc-0000-4000-8000-000000000013",
         "Sbx8Q~sandbox.client.secret.value.000013",
@@ -101,6 +110,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Client secret expired",
+        "Expired secret (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000014",
         "cccccccc-0000-4000-8000-000000000014",
         "Sbx8Q~sandbox.client.secret.value.000014",
@@ -109,6 +119,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Client secret expires soon",
+        "Expiring secret (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000015",
         "cccccccc-0000-4000-8000-000000000015",
         "Sbx8Q~sandbox.client.secret.value.000015",
@@ -117,6 +128,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Typed secret matches no secret of the app",
+        "Other secret (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000016",
         "cccccccc-0000-4000-8000-000000000016",
         "Wq5Q~sandbox.typed.secret.not.of.this.app16",
@@ -125,6 +137,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Redirect under Web, not single-page application",
+        "Web only (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000002",
         "cccccccc-0000-4000-8000-000000000002",
         "Sbx8Q~sandbox.client.secret.value.000002",
@@ -133,6 +146,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Admin consent not granted",
+        "Own consent only (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000017",
         "cccccccc-0000-4000-8000-000000000017",
         "Sbx8Q~sandbox.client.secret.value.000017",
@@ -141,6 +155,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Dynamics CRM permission missing",
+        "Dynamic consent (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000018",
         "cccccccc-0000-4000-8000-000000000018",
         "Sbx8Q~sandbox.client.secret.value.000018",
@@ -149,6 +164,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Wrong Object ID",
+        "Object id mix-up (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000019",
         // The app registration's object id, not the enterprise application's.
         "bbbbbbbb-0000-4000-8000-000000000019",
@@ -158,6 +174,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     scenario(
         "Environment restricts this app",
+        "Restricted (sandbox)",
         "aaaaaaaa-0000-4000-8000-000000000020",
         "cccccccc-0000-4000-8000-000000000020",
         "Sbx8Q~sandbox.client.secret.value.000020",
@@ -175,6 +192,7 @@ impl Scenario {
     /// [`draft`] with this scenario's values typed in.
     pub fn draft(&self, today: chrono::NaiveDate) -> Draft {
         let mut d = draft(today);
+        d.app_name = self.app_name.into();
         d.client_id = self.client_id.into();
         d.object_id = self.object_id.into();
         d.client_secret = SecretInput::new(self.secret.into());
@@ -278,6 +296,7 @@ mod tests {
         for s in SCENARIOS {
             let block = app_block(toml, s.name);
             assert_eq!(value(block, "client_id"), s.client_id, "{}", s.name);
+            assert_eq!(value(block, "name"), s.app_name, "{}", s.name);
             let object_key = if s.name == "Wrong Object ID" {
                 "object_id"
             } else {
