@@ -47,6 +47,18 @@ impl EditStamps {
     }
 }
 
+/// What a tab stores for the others, in ONE storage value so that it is read whole: a browser may
+/// deliver two keys' changes to another tab one at a time, and stamps read without their draft
+/// would make an edit look merged when it is not. The secret is not part of it (`Draft` never
+/// serialises it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Synced {
+    /// The draft as saved.
+    pub draft: Draft,
+    /// Its fields' last edit times.
+    pub stamps: EditStamps,
+}
+
 /// Merges two tabs' drafts field by field: for every field the side whose stamp is newer wins
 /// (on a tie, `ours`). The secret always comes from `ours`. Returns the merged draft and stamps.
 pub fn merge(
@@ -210,7 +222,11 @@ mod tests {
         let (m, _) = merge(&a, &EditStamps::default(), &b, &sb);
         assert_eq!(m.client_secret.expose(), "mine");
         assert_eq!(m.client_id, "x");
-        assert!(!serde_json::to_string(&sb).unwrap().contains("theirs"));
+        let record = Synced {
+            draft: b,
+            stamps: sb,
+        };
+        assert!(!serde_json::to_string(&record).unwrap().contains("theirs"));
     }
 
     #[test]

@@ -17,14 +17,15 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use wizard_core::checked::CheckedDraft;
 use wizard_core::draft::{check_field, Draft, FieldId, FieldStatus, SecretInput, Step};
-use wizard_core::sync::{merge, EditStamps};
+use wizard_core::sync::{merge, EditStamps, Synced};
 
 /// localStorage key of the draft (JSON of `Draft`, which never serialises the secret).
 pub const DRAFT_KEY: &str = "dataverse-wizard.v1.draft";
 /// localStorage key of the last step the user visited.
 pub const LAST_STEP_KEY: &str = "dataverse-wizard.v1.last-step";
-/// localStorage key of the draft's per-field edit times (JSON of `EditStamps`).
-pub const STAMPS_KEY: &str = "dataverse-wizard.v1.draft-stamps";
+/// localStorage key of the draft with its per-field edit times (JSON of `Synced`), what the other
+/// tabs merge: one value, so that a tab never reads edit times without their values.
+pub const SYNC_KEY: &str = "dataverse-wizard.v1.draft-sync";
 /// sessionStorage key of the client secret.
 pub const SECRET_KEY: &str = "dataverse-wizard.v1.client-secret";
 /// Prefix shared by every key this app writes, in both stores.
@@ -60,13 +61,13 @@ impl Wizard {
             checked: Memo::new(move |_| draft.with(|d| CheckedDraft::new(d, today))),
             today,
             storage_notice: RwSignal::new(notice),
-            stamps: StoredValue::new(stored().map(|(_, s)| s).unwrap_or_default()),
+            stamps: StoredValue::new(stamps_for(&loaded)),
             saved: StoredValue::new(loaded),
         };
         provide_context(wizard);
         // Another tab saved: take its newer edits.
         let _ = browser::on_storage_change(move |key| {
-            if matches!(key.as_deref(), Some(DRAFT_KEY | STAMPS_KEY)) {
+            if matches!(key.as_deref(), Some(DRAFT_KEY | SYNC_KEY)) {
                 wizard.merge_stored();
             }
         });
@@ -210,27 +211,43 @@ fn load() -> (Draft, Option<String>) {
     (draft, notice)
 }
 
-/// The draft and its edit times as stored by any tab; `None` when there is no readable draft.
+/// The edit times of the draft loaded at start. The draft key is what loads; where the merged
+/// record differs from it (written by an older version, or by hand), the loaded values count as
+/// the newest edits.
+fn stamps_for(loaded: &Draft) -> EditStamps {
+    let Some((draft, mut stamps)) = stored() else {
+        return EditStamps::default();
+    };
+    let mut plain = loaded.clone();
+    plain.client_secret = SecretInput::default();
+    stamps.touch(&draft, &plain, js_sys::Date::now() as u64);
+    stamps
+}
+
+/// The draft and its edit times as stored by any tab (read whole, from one value); a draft saved
+/// without them (an older version of the wizard) counts as never edited. `None` when there is no
+/// readable draft.
 fn stored() -> Option<(Draft, EditStamps)> {
-    let json = browser::get_item(Store::Local, DRAFT_KEY).ok().flatten()?;
-    let draft = serde_json::from_str::<Draft>(&json).ok()?;
-    let stamps = browser::get_item(Store::Local, STAMPS_KEY)
-        .ok()
-        .flatten()
-        .and_then(|s| serde_json::from_str::<EditStamps>(&s).ok())
-        .unwrap_or_default();
-    Some((draft, stamps))
+    let read = |key| browser::get_item(Store::Local, key).ok().flatten();
+    if let Some(synced) = read(SYNC_KEY).and_then(|s| serde_json::from_str::<Synced>(&s).ok()) {
+        return Some((synced.draft, synced.stamps));
+    }
+    let draft = serde_json::from_str::<Draft>(&read(DRAFT_KEY)?).ok()?;
+    Some((draft, EditStamps::default()))
 }
 
 fn save(draft: &Draft, stamps: &EditStamps) -> Result<(), BrowserError> {
     let write = |e: serde_json::Error| BrowserError::StorageWrite(e.to_string());
-    let json = serde_json::to_string(draft).map_err(write)?;
-    // The stamps first: another tab reading on the draft's `storage` event then sees both.
+    let synced = Synced {
+        draft: draft.clone(),
+        stamps: stamps.clone(),
+    };
     browser::set_item(
         Store::Local,
-        STAMPS_KEY,
-        &serde_json::to_string(stamps).map_err(write)?,
+        SYNC_KEY,
+        &serde_json::to_string(&synced).map_err(write)?,
     )?;
+    let json = serde_json::to_string(draft).map_err(write)?;
     browser::set_item(Store::Local, DRAFT_KEY, &json)?;
     let secret = draft.client_secret.expose();
     if secret.is_empty() {
