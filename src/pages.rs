@@ -211,10 +211,10 @@ fn StepList(current: Step) -> impl IntoView {
                                     attr:aria-current=if s == current { Some("step") } else { None }
                                 >
                                     <span class="num">{s.number()}</span>
+                                    {move || ver.worst_for_step(s).map(|v| view! { <VerdictMark verdict=v /> })}
                                     " "
                                     {s.title()}
                                     <span class="state">{move || if done() { " (done)" } else { "" }}</span>
-                                    {move || ver.worst_for_step(s).map(|v| view! { <VerdictMark verdict=v /> })}
                                 </A>
                             </li>
                         }

@@ -87,15 +87,22 @@ pub fn SetupVerification() -> impl IntoView {
                 }
             >
                 <div class="actions">
-                    <button type="button" class="secondary" on:click=move |_| run() disabled=move || ver.running.get()>
+                    <button type="button" class="secondary" on:click=move |_| {
+                        ver.notice.set(None);
+                        ver.new_secret.set(None);
+                        run();
+                    } disabled=move || ver.running.get()>
                         "Verify again"
                     </button>
                 </div>
                 {move || ver.running.get().then(|| view! { <p role="status">"Checking every setup step…"</p> })}
                 {move || ver.notice.get().map(|n| view! { <p class="msg ok" role="status">{n}</p> })}
+                {move || ver.new_secret.get().map(|s| view! {
+                    <p class="msg ok">"The new client secret's value, shown this once (it is already in the Client secret value field): " <code>{s.expose().to_string()}</code></p>
+                })}
                 {move || ver.graph_note.get().map(|n| view! { <p class="note">{n}</p> })}
                 <ul class="verdicts">
-                    {move || ver.verdicts.get().into_iter().map(|v| view! { <VerdictItem verdict=v run=Callback::new(move |_| run()) /> }).collect_view()}
+                    {move || ver.verdicts.get().into_iter().map(|v| view! { <VerdictItem verdict=v /> }).collect_view()}
                 </ul>
             </Show>
         </section>
@@ -103,7 +110,7 @@ pub fn SetupVerification() -> impl IntoView {
 }
 
 #[component]
-fn VerdictItem(verdict: Verdict, run: Callback<()>) -> impl IntoView {
+fn VerdictItem(verdict: Verdict) -> impl IntoView {
     let ver = Verification::expect();
     let check = verdict.check;
     let step = check.step();
@@ -135,7 +142,7 @@ fn VerdictItem(verdict: Verdict, run: Callback<()>) -> impl IntoView {
         .into_any(),
     };
     let create_user = (verdict.action == Some(FixAction::CreateApplicationUser))
-        .then(|| view! { <CreateUserFix run=run /> });
+        .then(|| view! { <CreateUserFix /> });
     let secret_fix = (check == wizard_core::verify::CheckId::ClientSecret
         && !matches!(verdict.outcome, Outcome::Verified { .. }))
     .then(|| {
@@ -144,7 +151,7 @@ fn VerdictItem(verdict: Verdict, run: Callback<()>) -> impl IntoView {
                 let can = ver.graph.with(|g| g.as_ref().is_some_and(fixes::can_add_secret))
                     && ver.application_object_id.with(Option::is_some);
                 if can {
-                    view! { <NewSecretFix run=run /> }.into_any()
+                    view! { <NewSecretFix /> }.into_any()
                 } else {
                     view! { <p class="note">"Creating a new client secret from here needs the Graph permission Application.ReadWrite.All, consented by an admin (see step 2)."</p> }.into_any()
                 }
@@ -162,11 +169,23 @@ fn VerdictItem(verdict: Verdict, run: Callback<()>) -> impl IntoView {
     }
 }
 
+/// Runs the checks again (for the fixes), and the verification context.
+fn rerun() -> (impl Fn() + Copy, Verification) {
+    let (wizard, session, schema, ver) = (
+        Wizard::expect(),
+        Session::expect(),
+        SchemaState::expect(),
+        Verification::expect(),
+    );
+    (move || run_checks(wizard, session, schema, ver), ver)
+}
+
 /// *Create the application user*: load the plan, show the request and a role select, send.
 #[component]
-fn CreateUserFix(run: Callback<()>) -> impl IntoView {
+fn CreateUserFix() -> impl IntoView {
     let wizard = Wizard::expect();
     let session = Session::expect();
+    let rerun = rerun();
     let plan = RwSignal::new(None::<Result<fixes::CreateUserPlan, String>>);
     let role = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -197,12 +216,15 @@ fn CreateUserFix(run: Callback<()>) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let r = fixes::send_create_user(&draft, &token, &p, &role_id).await;
-            let ok = r.is_ok();
-            outcome.set(Some(r));
             busy.set(false);
             plan.set(None);
-            if ok {
-                run.run(());
+            match r {
+                // The list is rebuilt by the new run: the outcome goes to the region's notice.
+                Ok(m) => {
+                    rerun.1.notice.set(Some(m));
+                    (rerun.0)();
+                }
+                Err(e) => outcome.set(Some(Err(e))),
             }
         });
     };
@@ -242,14 +264,14 @@ fn CreateUserFix(run: Callback<()>) -> impl IntoView {
 
 /// *Create a new client secret*: choose the expiry, show the request, send, fill the field.
 #[component]
-fn NewSecretFix(run: Callback<()>) -> impl IntoView {
+fn NewSecretFix() -> impl IntoView {
     let wizard = Wizard::expect();
     let ver = Verification::expect();
+    let rerun = rerun();
     let months = RwSignal::new(6u32);
     let request = RwSignal::new(None::<wizard_core::verify::ApiRequest>);
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
-    let shown = RwSignal::new(None::<String>);
     let prepare = move |_| {
         let Some(app) = ver.application_object_id.get_untracked() else {
             return;
@@ -271,13 +293,13 @@ fn NewSecretFix(run: Callback<()>) -> impl IntoView {
                     if let Some(e) = new.expires.clone() {
                         wizard.set_field(FieldId::SecretExpires, e);
                     }
-                    shown.set(Some(new.secret.expose().to_string()));
-                    outcome.set(Some(Ok(format!(
+                    ver.new_secret.set(Some(new.secret.clone()));
+                    ver.notice.set(Some(format!(
                         "Created the secret {} (expires {}); its value is now in the Client secret value field (this tab only).",
                         new.key_id,
                         new.expires.as_deref().unwrap_or("?")
-                    ))));
-                    run.run(());
+                    )));
+                    (rerun.0)();
                 }
                 Err(e) => outcome.set(Some(Err(e))),
             }
@@ -307,9 +329,6 @@ fn NewSecretFix(run: Callback<()>) -> impl IntoView {
             {move || outcome.get().map(|r| match r {
                 Ok(m) => view! { <p class="msg ok" role="status">{m}</p> }.into_any(),
                 Err(e) => view! { <p class="msg error" role="alert">{e}</p> }.into_any(),
-            })}
-            {move || shown.get().map(|s| view! {
-                <p class="note">"The new secret's value, shown once: " <code>{s}</code></p>
             })}
         </div>
     }

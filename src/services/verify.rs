@@ -326,7 +326,13 @@ async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
     let user_verdict = verify::check_application_user(&users.body, &cid);
     let roles = verify::check_security_roles(&users.body, &cid);
     let the_user = application_user(&users.body, &cid);
+    let no_role = matches!(roles.outcome, verify::Outcome::Wrong { .. });
     let table = match (&inputs.table, the_user) {
+        (Some(_), Some(_)) if no_role => Verdict::not_checkable(
+            CheckId::TablePrivileges,
+            "The application user has no security role (see Security roles), so it can read no \
+             table yet: assign a role, then Verify again.",
+        ),
         (None, _) => Verdict::not_checkable(
             CheckId::TablePrivileges,
             "No table is chosen yet: load the schema on this step and pick the entity, then \

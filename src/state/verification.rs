@@ -4,7 +4,7 @@
 use crate::services::signin::GraphToken;
 use leptos::prelude::*;
 use wizard_core::{
-    draft::Step,
+    draft::{SecretInput, Step},
     fields::Guid,
     verify::{CheckId, Outcome, Verdict},
 };
@@ -24,6 +24,8 @@ pub struct Verification {
     pub application_object_id: RwSignal<Option<Guid>>,
     /// What the last run changed in the draft ("Secret expires" filled), or a fix's outcome.
     pub notice: RwSignal<Option<String>>,
+    /// A secret just created by the fix, shown once (memory only; `Debug` redacted).
+    pub new_secret: RwSignal<Option<SecretInput>>,
 }
 
 impl Verification {
@@ -36,6 +38,7 @@ impl Verification {
             graph_note: RwSignal::new(None),
             application_object_id: RwSignal::new(None),
             notice: RwSignal::new(None),
+            new_secret: RwSignal::new(None),
         };
         provide_context(v);
         v
@@ -53,6 +56,7 @@ impl Verification {
         self.graph_note.set(None);
         self.application_object_id.set(None);
         self.notice.set(None);
+        self.new_secret.set(None);
     }
 
     /// The verdict of `check`, if it ran (reactive).
