@@ -64,6 +64,7 @@ pub fn TrySandbox() -> impl IntoView {
     let wizard = Wizard::expect();
     let navigate = leptos_router::hooks::use_navigate();
     let scenario = RwSignal::new(SCENARIOS[0].name.to_string());
+    let ver = Verification::expect();
     let on_click = move |_| {
         let typed = wizard.draft.with_untracked(|d| {
             !d.tenant_id.is_empty() || !d.client_id.is_empty() || !d.environment_url.is_empty()
@@ -76,6 +77,7 @@ pub fn TrySandbox() -> impl IntoView {
             .unwrap_or_else(|| wizard_core::draft::sandbox::draft(wizard.today));
         draft.ticks = wizard.draft.with_untracked(|d| d.ticks.clone());
         wizard.replace(draft);
+        ver.clear();
         navigate("/setup/details", Default::default());
     };
     view! {
@@ -248,6 +250,7 @@ fn StepButtons(step: Step) -> impl IntoView {
 #[component]
 pub fn StartOver() -> impl IntoView {
     let wizard = Wizard::expect();
+    let ver = Verification::expect();
     let navigate = leptos_router::hooks::use_navigate();
     view! {
         <button
@@ -258,6 +261,7 @@ pub fn StartOver() -> impl IntoView {
                     "Start over? This forgets every value, tick and the client secret in this browser.",
                 ) {
                     wizard.start_over();
+                    ver.clear();
                     navigate("/setup/register", Default::default());
                 }
             }
