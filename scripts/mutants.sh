@@ -12,6 +12,9 @@
 #                   editing; cargo-mutants restores each file after each mutant and on Ctrl-C)
 #   MUTANTS_WORK    where the copy lives (default /tmp/mutants-work; its target/ is kept between
 #                   runs, so only the first run builds the dependencies)
+#   MUTANTS_TESTS   only these test targets, for a quick pass, e.g. MUTANTS_TESTS="--lib --test auth"
+#                   (default: every test of wizard-core). A mutant missed by a quick pass may be
+#                   caught by another test: confirm with a full run, MUTANTS_ARGS="--re <name>".
 #   MUTANTS_ARGS    anything else for cargo mutants, e.g. MUTANTS_ARGS="--re check_audience"
 #
 # The default copies the tree to $MUTANTS_WORK/main beside a link $MUTANTS_WORK/shared to the
@@ -40,6 +43,7 @@ fi
 if [ "${MUTANTS_IN_PLACE:-0}" = 1 ]; then JOBS=1; fi
 args=(--package wizard-core --output "$REPO" --colors never)
 for f in ${MUTANTS_FILES:-}; do args+=(--file "$f"); done
+for t in ${MUTANTS_TESTS:-}; do args+=("--cargo-arg=$t"); done
 # shellcheck disable=SC2206 # word splitting wanted
 args+=(${MUTANTS_ARGS:-})
 if [ -d "$SHARED/fixtures" ]; then export FIXTURES_DIR="$SHARED/fixtures"; fi

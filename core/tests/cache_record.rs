@@ -360,3 +360,34 @@ fn diff_of_real_fixture_against_itself_with_one_set_more_is_exactly_that_set() {
     assert_eq!(d.sets_added, vec!["new_widgets".to_string()]);
     assert!(d.sets_removed.is_empty() && d.types_changed.is_empty() && d.sets_retyped.is_empty());
 }
+
+/// A header for the current format followed by `body`.
+fn payload_with(body: &[u8]) -> Vec<u8> {
+    let mut v = b"DVWZ".to_vec();
+    v.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    v.extend_from_slice(body);
+    v
+}
+
+#[test]
+fn a_record_may_inflate_to_64_mb_and_not_one_byte_more() {
+    // A corrupted or hostile record (a "zip bomb": a few KB of DEFLATE that inflate to gigabytes)
+    // must not exhaust the tab's memory; a genuine large schema of up to 64 MB still loads.
+    const LIMIT: usize = 64 * 1024 * 1024;
+    assert_eq!(wizard_core::cache_record::MAX_INFLATED_BYTES, LIMIT);
+    let zeros = vec![0u8; LIMIT + 1];
+    // Exactly the limit inflates (and is then refused as not being a schema).
+    let compress = |data: &[u8]| miniz_oxide::deflate::compress_to_vec(data, 1);
+    let at_limit = payload_with(&compress(&zeros[..LIMIT]));
+    assert!(at_limit.len() < 1024 * 1024, "{}", at_limit.len());
+    assert!(matches!(
+        decode_payload(&at_limit),
+        Err(RecordError::Shape(_))
+    ));
+    // One byte more is refused before it is all in memory.
+    let over = payload_with(&compress(&zeros));
+    assert!(matches!(
+        decode_payload(&over),
+        Err(RecordError::Inflate(_))
+    ));
+}
