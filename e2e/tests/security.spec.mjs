@@ -171,3 +171,41 @@ test("names containing markup are shown as text, never as HTML", async ({ page }
   expect(await page.locator("#entity-listbox script, #entity-listbox img").count()).toBe(0);
   expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
 });
+
+test("the Graph token and a new client secret are never persisted, nor in the address bar", async ({ page, request }) => {
+  await request.post("http://localhost:8081/sandbox/reset");
+  let graphToken = null;
+  let newSecret = null;
+  page.on("response", async (r) => {
+    try {
+      if (r.url().includes("/oauth2/v2.0/token") && (r.request().postData() || "").includes("grant_type=refresh_token") && r.ok()) {
+        graphToken = (await r.json()).access_token;
+      }
+      if (r.url().endsWith("/addPassword") && r.ok()) newSecret = (await r.json()).secretText;
+    } catch {}
+  });
+  await page.goto("/");
+  await page.getByLabel("Sandbox scenario").selectOption("Client secret expired");
+  await page.getByRole("button", { name: "Try with the sandbox" }).click();
+  await expect(page.getByRole("heading", { name: "Gather the details" })).toBeVisible();
+  await page.getByRole("link", { name: /Test the connection/ }).first().click();
+  await page.getByRole("button", { name: "Sign in and test" }).click();
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  const region = page.getByRole("region", { name: "Setup verification" });
+  const secretItem = region.locator("ul.verdicts > li").filter({ hasText: /^✗ Client secret/ });
+  await expect(secretItem).toHaveCount(1, { timeout: 30_000 });
+  await secretItem.getByRole("button", { name: "Create a new client secret" }).click();
+  await page.getByRole("button", { name: "Send: create the secret" }).click();
+  await expect(region.locator("ul.verdicts > li").filter({ hasText: /^✓ Client secret/ })).toHaveCount(1, { timeout: 30_000 });
+  expect(graphToken, "a Graph token was issued from the refresh token").toBeTruthy();
+  expect(newSecret, "addPassword answered").toBeTruthy();
+
+  const dump = await persistentDump(page);
+  expect(dump).not.toContain(graphToken.slice(0, 40));
+  expect(dump).not.toContain(newSecret);
+  expect(page.url()).not.toContain(newSecret);
+  expect(page.url()).not.toMatch(/access_token|secret/i);
+  // The new secret is where a typed secret is: this tab's sessionStorage.
+  expect(await page.evaluate(() => JSON.stringify(sessionStorage))).toContain(newSecret);
+  expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(graphToken.slice(0, 40));
+});

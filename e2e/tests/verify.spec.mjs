@@ -1,0 +1,196 @@
+// Issue 9: live verification of every setup step. Each sandbox scenario ("Try with the sandbox" →
+// Sandbox scenario) has exactly one problem; the "Setup verification" region on step 7 must show
+// exactly that ✗ or ⚠ and no other. Plus the two fixes: create the application user, create a new
+// client secret.
+import { test, expect } from "@playwright/test";
+import { expectDiagnosis, expectStep, field, gotoStep, resetSandbox } from "./support.mjs";
+
+const SANDBOX_SIGN_IN = "Sign in to Contoso (sandbox)";
+
+test.beforeEach(async ({ request }) => {
+  await resetSandbox(request);
+});
+
+/** Welcome page → Sandbox scenario → Try with the sandbox; the entity `accounts` typed on step 6. */
+export async function startScenario(page, name) {
+  await page.goto("/");
+  await page.getByLabel("Sandbox scenario").selectOption(name);
+  await page.getByRole("button", { name: "Try with the sandbox" }).click();
+  await expectStep(page, 4);
+  await gotoStep(page, 6);
+  await field(page, "Entity").fill("accounts");
+}
+
+/** Step 7: sign in as Alex Admin on the sandbox's page; back on step 7. */
+export async function signInAlex(page) {
+  await gotoStep(page, 7);
+  await page.getByRole("button", { name: "Sign in and test" }).click();
+  await expect(page.getByRole("heading", { name: SANDBOX_SIGN_IN })).toBeVisible();
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:8080\/setup\/test$/, { timeout: 20_000 });
+}
+
+export function region(page) {
+  return page.getByRole("region", { name: "Setup verification" });
+}
+
+/** The verdict list items (one per check) once a run has finished. */
+export async function verdicts(page) {
+  const r = region(page);
+  await expect(r.getByText("Checking every setup step…")).toHaveCount(0, { timeout: 30_000 });
+  const items = r.locator("ul.verdicts > li");
+  await expect(items).toHaveCount(10, { timeout: 30_000 });
+  return items;
+}
+
+/** Loads $metadata (so the table's logical name is known), then Verify again. */
+async function loadSchemaAndVerify(page) {
+  await page.getByRole("button", { name: "Load $metadata", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: /Schema loaded from/ })).toBeVisible({ timeout: 30_000 });
+  await verdicts(page);
+  await region(page).getByRole("button", { name: "Verify again" }).click();
+  return verdicts(page);
+}
+
+/** "✗ Application user" etc.: the symbol and name each flagged item starts with. */
+async function flagged(items) {
+  const out = [];
+  for (const t of await items.allTextContents()) {
+    const m = t.match(/^([✓⚠✗?]) (.+?)(?: \(|$)/s);
+    expect(m, `a verdict item starts with a symbol and the check's name: ${t.slice(0, 80)}`).not.toBeNull();
+    const name = CHECKS.find((c) => t.slice(2).startsWith(c));
+    expect(name, `a known check name in: ${t.slice(0, 80)}`).toBeTruthy();
+    if (m[1] === "✗" || m[1] === "⚠") out.push(`${m[1]} ${name}`);
+  }
+  return out;
+}
+
+const CHECKS = [
+  "App registration",
+  "Redirect URIs",
+  "Dynamics CRM permission",
+  "Admin consent",
+  "Enterprise application Object ID",
+  "Client secret",
+  "Application user",
+  "Security roles",
+  "Table privileges",
+  "Environment access",
+];
+
+// scenario → the only ✗ / ⚠ the region may show.
+const SCENARIOS = [
+  ["Everything set up", []],
+  ["Application user missing", ["✗ Application user"]],
+  ["Application user disabled", ["✗ Application user"]],
+  ["Application user has no security role", ["✗ Security roles"]],
+  ["Role cannot read the table", ["✗ Table privileges"]],
+  ["Client secret expired", ["✗ Client secret"]],
+  ["Client secret expires soon", ["⚠ Client secret"]],
+  ["Typed secret matches no secret of the app", ["✗ Client secret"]],
+  // Alex consented for himself (a Principal grant): a warning, not ✗.
+  ["Admin consent not granted", ["⚠ Admin consent"]],
+  ["Dynamics CRM permission missing", ["✗ Dynamics CRM permission"]],
+  ["Wrong Object ID", ["✗ Enterprise application Object ID"]],
+];
+
+test("the scenario select lists the thirteen scenarios, Everything set up first", async ({ page }) => {
+  await page.goto("/");
+  const select = page.getByLabel("Sandbox scenario");
+  await expect(select).toHaveValue("Everything set up");
+  await expect(select.locator("option")).toHaveText([
+    "Everything set up",
+    "Application user missing",
+    "Application user disabled",
+    "Application user has no security role",
+    "Role cannot read the table",
+    "Client secret expired",
+    "Client secret expires soon",
+    "Typed secret matches no secret of the app",
+    "Redirect under Web, not single-page application",
+    "Admin consent not granted",
+    "Dynamics CRM permission missing",
+    "Wrong Object ID",
+    "Environment restricts this app",
+  ]);
+});
+
+for (const [name, expected] of SCENARIOS) {
+  test(`scenario: ${name}`, async ({ page }) => {
+    await startScenario(page, name);
+    await signInAlex(page);
+    const items = await loadSchemaAndVerify(page);
+    const found = await flagged(items);
+    console.log(`[verify] ${name}: ${found.length ? found.join(", ") : "all ✓ (no ✗ or ⚠)"}`);
+    expect(found).toEqual(expected);
+    // A ✗ or ⚠ says cause, evidence and fix, with a link to the step that fixes it.
+    for (const f of expected) {
+      const item = items.filter({ hasText: f });
+      await expect(item.getByText("Cause")).toBeVisible();
+      await expect(item.getByText("Evidence")).toBeVisible();
+      await expect(item.getByRole("link", { name: /^Fix it on step \d/ })).toBeVisible();
+    }
+  });
+}
+
+test("scenario: Redirect under Web, not single-page application", async ({ page }) => {
+  await startScenario(page, "Redirect under Web, not single-page application");
+  await signInAlex(page);
+  await expectDiagnosis(page, "AADSTS9002326", { raw: "AADSTS9002326" });
+  // Not signed in: nothing is checked, so nothing else is flagged.
+  await expect(region(page)).toContainText("Sign in above");
+  await expect(region(page).locator("ul.verdicts > li")).toHaveCount(0);
+  console.log("[verify] Redirect under Web, not single-page application: sign-in diagnosis AADSTS9002326");
+});
+
+test("scenario: Environment restricts this app", async ({ page }) => {
+  await startScenario(page, "Environment restricts this app");
+  await signInAlex(page);
+  await expectDiagnosis(page, "0x80095ffc");
+  const found = await flagged(await verdicts(page));
+  console.log(`[verify] Environment restricts this app: ${found.join(", ")}`);
+  expect(found).toEqual(["✗ Environment access"]);
+});
+
+test("fix: Application user missing turns ✓ after Create the application user", async ({ page }) => {
+  await startScenario(page, "Application user missing");
+  await signInAlex(page);
+  const items = await verdicts(page);
+  const user = items.filter({ hasText: /^✗ Application user/ });
+  await expect(user).toHaveCount(1);
+  await user.getByRole("button", { name: "Create the application user" }).click();
+  const confirm = page.getByRole("group", { name: "Confirm: create the application user" });
+  await expect(confirm.locator("pre")).toContainText("POST http://contoso.crm.localhost:8081/api/data/v9.2/systemusers");
+  await expect(confirm.locator("pre")).toContainText('"applicationid": "aaaaaaaa-0000-4000-8000-000000000010"');
+  const role = confirm.getByLabel("Security role");
+  const chosen = await role.evaluate((s) => s.options[s.selectedIndex]?.text);
+  expect(chosen).not.toBe("System Administrator");
+  console.log(`[verify] create the application user: role preselected ${chosen}`);
+  await confirm.getByRole("button", { name: "Send: create the application user" }).click();
+  await expect(region(page).locator("ul.verdicts > li").filter({ hasText: /^✓ Application user/ })).toHaveCount(1, {
+    timeout: 30_000,
+  });
+  await expect(region(page).locator("ul.verdicts > li").filter({ hasText: /^✓ Security roles/ })).toHaveCount(1);
+});
+
+test("fix: Create a new client secret fills the secret field", async ({ page }) => {
+  let created = null;
+  page.on("response", async (r) => {
+    if (r.url().endsWith("/addPassword") && r.ok()) created = (await r.json()).secretText;
+  });
+  await startScenario(page, "Client secret expired");
+  await signInAlex(page);
+  const items = await verdicts(page);
+  const secret = items.filter({ hasText: /^✗ Client secret/ });
+  await expect(secret.getByLabel("New secret expires in")).toHaveValue("6");
+  await secret.getByRole("button", { name: "Create a new client secret" }).click();
+  const confirm = page.getByRole("group", { name: "Confirm: create a new client secret" });
+  await expect(confirm.locator("pre")).toContainText(/POST http:\/\/graph\.localhost:8081\/v1\.0\/applications\/[0-9a-f-]{36}\/addPassword/);
+  await confirm.getByRole("button", { name: "Send: create the secret" }).click();
+  await expect(region(page).locator("ul.verdicts > li").filter({ hasText: /^✓ Client secret/ })).toHaveCount(1, {
+    timeout: 30_000,
+  });
+  expect(created).toBeTruthy();
+  await gotoStep(page, 4);
+  await expect(field(page, "Client secret value")).toHaveValue(created);
+});
