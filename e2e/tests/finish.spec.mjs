@@ -181,7 +181,7 @@ test("two tabs: edits made in each survive and appear in the others; the secret 
 const userName = (page) =>
   page.locator(".copy-value").filter({ has: page.getByText("User Name", { exact: true }) }).locator("code");
 
-test("application user names use a real domain, or a clear placeholder, never @{guid}.com", async ({ page, request }) => {
+test("application user names use a domain tenant, or a clear placeholder, never @{guid}.com", async ({ page }) => {
   await page.goto("/setup/details");
   await field(page, "Directory (tenant) ID").fill(FICTIONAL.tenant);
   await field(page, "Application (client) ID").fill(FICTIONAL.clientId);
@@ -194,8 +194,9 @@ test("application user names use a real domain, or a clear placeholder, never @{
   await field(page, "Directory (tenant) ID").fill("contoso.onmicrosoft.com");
   await page.goto("/setup/app-user");
   await expect(userName(page)).toContainText(`${FICTIONAL.clientId}@contoso.onmicrosoft.com`);
+});
 
-  // Signed in (GUID tenant): the user's own domain.
+test("signed in with a GUID tenant, the application user name uses the user's own domain", async ({ page, request }) => {
   await resetSandbox(request);
   await startWithSandbox(page);
   await gotoStep(page, 7);
