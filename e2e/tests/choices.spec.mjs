@@ -50,7 +50,7 @@ test("copy the connection JSON, then import it back from a file", async ({ page,
   const file = path.join(os.tmpdir(), `dvwiz-choices-${process.pid}.json`);
   writeFileSync(file, json);
   await page.goto("/setup/review");
-  await page.getByLabel("Connection JSON file").setInputFiles(file);
+  await page.getByLabel("Connection file").setInputFiles(file);
   await expect(page.getByText(/^Imported the connection\./)).toBeVisible();
   await page.goto("/setup/details");
   await expect(field(page, "Environment URL")).toHaveValue(FICTIONAL.environment);

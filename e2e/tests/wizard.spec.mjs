@@ -328,9 +328,9 @@ test("import refuses bad files without changing anything, restores a good one; S
     await gotoStep(page, 8);
   }
   const before = await page.evaluate(() => localStorage.getItem("dataverse-wizard.v1.draft"));
-  const importPanel = page.getByRole("region", { name: "Import a connection JSON" });
-  const pasted = importPanel.getByLabel("Or paste the JSON");
-  const importButton = importPanel.getByRole("button", { name: "Import pasted JSON" });
+  const importPanel = page.getByRole("region", { name: "Import a connection" });
+  const pasted = importPanel.getByLabel("Or paste it here");
+  const importButton = importPanel.getByRole("button", { name: "Import pasted text" });
   const result = importPanel.getByRole("status");
 
   // Malformed JSON.
@@ -358,16 +358,16 @@ test("import refuses bad files without changing anything, restores a good one; S
   await gotoStep(page, 8);
   const file = path.join(os.tmpdir(), `wizard-e2e-export-${process.pid}.json`);
   await writeFile(file, savedExport);
-  await importPanel.getByLabel("Connection JSON file").setInputFiles(file);
-  await expect(result).toContainText("Imported the connection. Enter the client secret value again in step 4");
-  // Restored: the file's values; the secret was not in the file, so it is blank again.
+  await importPanel.getByLabel("Connection file").setInputFiles(file);
+  await expect(result).toContainText("Imported the connection. Filled: ");
+  await expect(result).toContainText("The client secret entered before was kept.");
+  // Restored: the file's values; the secret was not in the file, and it is this app's: kept.
   await gotoStep(page, 6);
   await expect(field(page, "Entity")).toHaveValue(F.entity);
   await gotoStep(page, 4);
   await expect(field(page, "Environment URL")).toHaveValue(F.environment);
   await expect(field(page, "Directory (tenant) ID")).toHaveValue(F.tenant);
-  await expect(field(page, "Client secret value")).toHaveValue("");
-  await field(page, "Client secret value").fill(F.secret);
+  await expect(field(page, "Client secret value")).toHaveValue(F.secret);
   await gotoStep(page, 1);
   await expect(field(page, "Application name")).toHaveValue(F.appName);
   // Ticks are the user's own: kept through an import.

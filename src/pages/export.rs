@@ -1,14 +1,18 @@
-//! Step 7 (review and export) and the import panel.
+//! Step 8 (review, "Use it in…") and the import panel.
+
+mod use_it_in;
 
 use crate::{services::browser, state::Wizard};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
+use use_it_in::UseItIn;
 use wizard_core::{
     draft::{Severity, Step},
-    export,
+    targets,
 };
 
-/// Step 7: every open problem, then export (download or copy), then import.
+/// Step 8: every open problem, then the connection for every tool (copy or download), then
+/// import.
 #[component]
 pub fn Review() -> impl IntoView {
     let wizard = Wizard::expect();
@@ -16,42 +20,9 @@ pub fn Review() -> impl IntoView {
     let errors =
         move || problems.with(|p| p.iter().filter(|p| p.severity == Severity::Error).count());
     let include_secret = RwSignal::new(false);
-    let result = RwSignal::new(None::<Result<String, String>>);
-
-    let exported = move || -> Result<(String, String), String> {
-        let conn = wizard
-            .draft
-            .with_untracked(|d| d.validate(wizard.today))
-            .map_err(|p| {
-                format!(
-                    "Fix the {} problem(s) listed above first.",
-                    p.iter().filter(|p| p.severity == Severity::Error).count()
-                )
-            })?;
-        let json = export::export_json(&conn, include_secret.get_untracked(), browser::now_utc());
-        Ok((export::suggested_file_name(&conn), json))
-    };
-    let on_download = move |_| {
-        result.set(Some(exported().and_then(|(name, json)| {
-            browser::download(&name, "application/json", &json)
-                .map(|_| format!("Downloaded {name}."))
-                .map_err(|e| e.to_string())
-        })));
-    };
-    let on_copy = move |_| match exported() {
-        Ok((_, json)) => spawn_local(async move {
-            let copied = browser::copy_text(&json).await;
-            result.set(Some(
-                copied
-                    .map(|_| "Copied the connection JSON to the clipboard.".to_string())
-                    .map_err(|e| e.to_string()),
-            ));
-        }),
-        Err(e) => result.set(Some(Err(e))),
-    };
 
     view! {
-        <p class="lead">"Everything the connection needs, checked once more. Export it to keep it, hand it over, or resume later."</p>
+        <p class="lead">"Everything the connection needs, checked once more. Export it for the tool that uses it, hand it over, or keep it to resume later."</p>
         <h2 id="problems-title">"Open problems"</h2>
         {move || {
             let list = problems.get();
@@ -100,53 +71,38 @@ pub fn Review() -> impl IntoView {
                 "Anyone with the file can then act as the application. Leave it out unless the file goes straight into a password manager or Data Sync; Data Sync encrypts it once entered."
             </p>
         </div>
-        <div class="actions">
-            <button type="button" class="primary" on:click=on_download disabled=move || { errors() > 0 }>
-                "Download connection JSON"
-            </button>
-            <button type="button" class="secondary" on:click=on_copy disabled=move || { errors() > 0 }>
-                "Copy connection JSON"
-            </button>
-        </div>
         <Show when=move || { errors() > 0 }>
             <p class="msg info">{move || format!("Export is available once the {} error(s) above are fixed.", errors())}</p>
         </Show>
-        <div role="status" aria-live="polite" class="result">
-            {move || match result.get() {
-                Some(Ok(m)) => view! { <p class="msg ok">{m}</p> }.into_any(),
-                Some(Err(m)) => view! { <p class="msg error">{m}</p> }.into_any(),
-                None => ().into_any(),
-            }}
-        </div>
+        <UseItIn include_secret=include_secret />
         <ImportPanel />
     }
 }
 
-/// Import a connection JSON (from a file or pasted) to resume or edit it.
+/// Import a connection to resume or edit it: the wizard's JSON, a Dataverse connection string,
+/// a Data Factory linked service, a Postman environment or a `.env` (from a file or pasted).
 ///
-/// Strict: a malformed file, a wrong version or an invalid value gives a message and changes
-/// nothing of the current state.
+/// What the input holds is merged into the current values; an invalid input gives one message
+/// and changes nothing.
 #[component]
 pub fn ImportPanel() -> impl IntoView {
     let wizard = Wizard::expect();
     let text = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
-    let apply = move |json: String| match export::import_json(&json, wizard.today) {
-        Ok(mut draft) => {
-            // Keep the user's checklist ticks; everything else comes from the file.
-            draft.ticks = wizard.draft.with_untracked(|d| d.ticks.clone());
-            let had_secret = !draft.client_secret.expose().is_empty();
-            wizard.replace(draft);
-            message.set(Some(Ok(if had_secret {
-                "Imported the connection, including its client secret (kept for this tab only).".into()
-            } else {
-                "Imported the connection. Enter the client secret value again in step 4 if Data Sync needs it.".into()
-            })));
-            true
-        }
-        Err(e) => {
-            message.set(Some(Err(format!("Nothing was changed: {e}"))));
-            false
+    let apply = move |input: String| {
+        let merged = wizard
+            .draft
+            .with_untracked(|d| targets::import_any(&input, d, wizard.today));
+        match merged {
+            Ok(m) => {
+                wizard.replace(m.draft);
+                message.set(Some(Ok(m.report.summary())));
+                true
+            }
+            Err(e) => {
+                message.set(Some(Err(format!("Nothing was changed: {e}"))));
+                false
+            }
         }
     };
     let apply_file = apply;
@@ -168,14 +124,14 @@ pub fn ImportPanel() -> impl IntoView {
     };
     view! {
         <section class="import" aria-labelledby="import-title">
-            <h2 id="import-title">"Import a connection JSON"</h2>
-            <p class="hint">"Resume or edit a connection exported by this wizard. Your current values are replaced only if the whole file is valid."</p>
+            <h2 id="import-title">"Import a connection"</h2>
+            <p class="hint">"Resume or edit a connection: the JSON this wizard exports, a Dataverse connection string, a Data Factory linked service, a Postman environment or a .env file. What it holds replaces those values; the rest stays. Nothing changes if it is not valid."</p>
             <div class="field">
-                <label for="import-file">"Connection JSON file"</label>
-                <input type="file" id="import-file" accept=".json,application/json" on:change=on_file />
+                <label for="import-file">"Connection file"</label>
+                <input type="file" id="import-file" accept=".json,.txt,.env,application/json,text/plain" on:change=on_file />
             </div>
             <div class="field">
-                <label for="import-text">"Or paste the JSON"</label>
+                <label for="import-text">"Or paste it here"</label>
                 <textarea
                     id="import-text"
                     rows="6"
@@ -193,7 +149,7 @@ pub fn ImportPanel() -> impl IntoView {
                     }
                 }
             >
-                "Import pasted JSON"
+                "Import pasted text"
             </button>
             <div role="status" aria-live="polite" class="result">
                 {move || match message.get() {

@@ -1,0 +1,207 @@
+//! "Use it in…" on the review step: the finished connection for every tool that talks to
+//! Dataverse, one WAI-ARIA tab per target (arrow keys, Home, End; selection follows focus), each
+//! output with Copy and Download.
+//!
+//! Every text comes from `wizard_core::targets::render`: this view only shows, copies and
+//! downloads it. On screen an included secret is masked; Copy and Download carry it.
+
+use crate::{services::browser, state::Wizard};
+use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
+use wizard_core::draft::Connection;
+use wizard_core::targets::{render, Format, SecretMode, Target, SECRET_PLACEHOLDER};
+
+fn tab_id(t: Target) -> String {
+    format!("use-it-in-tab-{}", t.slug())
+}
+
+fn panel_id(t: Target) -> String {
+    format!("use-it-in-panel-{}", t.slug())
+}
+
+/// Moves the focus to a tab (after the arrow keys changed the selection).
+fn focus_tab(t: Target) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&tab_id(t)))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
+}
+
+/// The section: an explanation of the placeholder, the tab list and one panel per target.
+#[component]
+pub fn UseItIn(
+    /// Whether *Include client secret* is ticked.
+    #[prop(into)]
+    include_secret: Signal<bool>,
+) -> impl IntoView {
+    let wizard = Wizard::expect();
+    let connection = Memo::new(move |_| wizard.draft.with(|d| d.validate(wizard.today).ok()));
+    let selected = RwSignal::new(0usize);
+    let count = Target::ALL.len();
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        let now = selected.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (now + 1) % count,
+            "ArrowLeft" => (now + count - 1) % count,
+            "Home" => 0,
+            "End" => count - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        selected.set(next);
+        focus_tab(Target::ALL[next]);
+    };
+    view! {
+        <section class="use-it-in" aria-labelledby="use-it-in-title">
+            <h2 id="use-it-in-title">"Use it in…"</h2>
+            <p id="use-it-in-secret-note">
+                "Unless Include client secret is ticked, each output holds the placeholder "
+                <code>{SECRET_PLACEHOLDER}</code>
+                " where the client secret goes (Data Factory: a reference to a Key Vault secret): replace it with the secret's Value where you use it. When the secret is included, it is in what you copy or download, but never shown here."
+            </p>
+            <div role="tablist" aria-label="Use it in" class="tablist" on:keydown=on_keydown>
+                {Target::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let is = move || selected.get() == i;
+                        view! {
+                            <button
+                                type="button"
+                                role="tab"
+                                id=tab_id(t)
+                                aria-controls=panel_id(t)
+                                aria-selected=move || if is() { "true" } else { "false" }
+                                tabindex=move || if is() { "0" } else { "-1" }
+                                on:click=move |_| selected.set(i)
+                            >
+                                {t.title()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            {Target::ALL
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    view! {
+                        <div
+                            role="tabpanel"
+                            id=panel_id(t)
+                            aria-labelledby=tab_id(t)
+                            tabindex="0"
+                            class="tabpanel"
+                            hidden=move || selected.get() != i
+                        >
+                            <h3>{t.title()}</h3>
+                            <p class="hint">{t.intro()}</p>
+                            {t
+                                .formats()
+                                .iter()
+                                .map(|&f| view! { <Output format=f connection include_secret /> })
+                                .collect_view()}
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </section>
+    }
+}
+
+/// One output: shown (secret masked), its notes, Copy and Download.
+#[component]
+fn Output(
+    format: Format,
+    connection: Memo<Option<Connection>>,
+    include_secret: Signal<bool>,
+) -> impl IntoView {
+    let result = RwSignal::new(None::<Result<String, String>>);
+    let name = format.name();
+    // What Copy and Download carry: the secret itself only when the user asked for it.
+    let output = move || {
+        let mode = if include_secret.get_untracked() {
+            SecretMode::Real
+        } else {
+            SecretMode::Placeholder
+        };
+        connection.with_untracked(|c| {
+            c.as_ref().map(|c| {
+                (
+                    format.file_name(c),
+                    render(format, c, mode, browser::now_utc()).text,
+                )
+            })
+        })
+    };
+    let shown = Memo::new(move |_| {
+        let mode = if include_secret.get() {
+            SecretMode::Masked
+        } else {
+            SecretMode::Placeholder
+        };
+        connection.with(|c| {
+            c.as_ref()
+                .map(|c| render(format, c, mode, browser::now_utc()))
+        })
+    });
+    let on_copy = move |_| {
+        let Some((_, text)) = output() else {
+            return;
+        };
+        spawn_local(async move {
+            let copied = browser::copy_text(&text).await;
+            result.set(Some(
+                copied
+                    .map(|_| format!("Copied the {name} to the clipboard."))
+                    .map_err(|e| e.to_string()),
+            ));
+        });
+    };
+    let on_download = move |_| {
+        if let Some((file, text)) = output() {
+            result.set(Some(
+                browser::download(&file, format.media_type(), &text)
+                    .map(|_| format!("Downloaded {file}."))
+                    .map_err(|e| e.to_string()),
+            ));
+        }
+    };
+    let unavailable = move || connection.with(Option::is_none);
+    view! {
+        <div class="target-output">
+            <h4>{name}</h4>
+            {move || {
+                shown.get().map(|r| {
+                    let text = (format != Format::ConnectionJson).then(|| {
+                        view! { <pre class="output"><code>{r.text}</code></pre> }
+                    });
+                    view! {
+                        {text}
+                        <ul class="notes">
+                            {r.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                        </ul>
+                    }
+                })
+            }}
+            <div class="actions">
+                <button type="button" class="secondary" on:click=on_copy disabled=unavailable>
+                    {format!("Copy {name}")}
+                </button>
+                <button type="button" class="secondary" on:click=on_download disabled=unavailable>
+                    {format!("Download {name}")}
+                </button>
+            </div>
+            <div role="status" aria-live="polite" class="result">
+                {move || match result.get() {
+                    Some(Ok(m)) => view! { <p class="msg ok">{m}</p> }.into_any(),
+                    Some(Err(m)) => view! { <p class="msg error">{m}</p> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
