@@ -50,8 +50,8 @@ screenshots: build
 	cargo build --release -p sandbox
 	cd e2e && npx playwright test --config screenshots.config.mjs
 
-## Fuzz the hostile-input parsers (CSDL, import JSON, fields) with cargo-fuzz, FUZZ_SECONDS (default 60)
-## per target; installs cargo-fuzz if missing; fails on a crash. Not part of `make test`. See fuzz/README.md.
+## Fuzz the hostile-input parsers (CSDL, import JSON, fields, connection string and import detector)
+## with cargo-fuzz, FUZZ_SECONDS (default 60) per target; installs cargo-fuzz if missing; fails on a crash. Not part of `make test`. See fuzz/README.md.
 fuzz:
 	@fuzz/run.sh
 
