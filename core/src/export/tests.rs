@@ -1,8 +1,8 @@
 //! Export and import: schema, round trips, tampering.
 
 use super::*;
-use crate::draft::tests::{good, today, CLIENT, SECRET, TENANT};
 use crate::cloud::Cloud;
+use crate::draft::tests::{good, today, CLIENT, SECRET, TENANT};
 use crate::draft::{Draft, SecretInput};
 use crate::fields::{ApiVersion, GrantType};
 
