@@ -22,6 +22,8 @@ for (const scheme of ["light", "dark"]) {
       await mkdir(dir, { recursive: true });
       const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
       const page = await context.newPage();
+      // "Try with the sandbox" asks before replacing typed progress: yes.
+      page.on("dialog", (d) => d.accept());
       const shot = (name, opts = {}) => page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, ...opts });
       await resetSandbox(request);
 
