@@ -3,7 +3,7 @@
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde_json::json;
-use wizard_core::jwt::{check_claims, decode_claims, Claims, JwtError};
+use wizard_core::jwt::{check_claims, check_granted_scope, decode_claims, Claims, JwtError};
 
 const NOW: i64 = 1_700_000_000;
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -407,4 +407,32 @@ fn user_and_client_fall_back_in_order() {
     });
     assert_eq!(c.user(), None);
     assert_eq!(c.client_id(), None);
+}
+
+#[test]
+fn a_granted_scope_is_for_the_environment_when_its_origin_is() {
+    let granted = |scope: &str, env: &str| check_granted_scope(Some(scope), env).unwrap().ok;
+    // The same origin written with its default port or in capitals is the environment.
+    assert!(granted(
+        "https://contoso.crm.dynamics.com:443/user_impersonation openid",
+        ENV
+    ));
+    assert!(granted(
+        "https://contoso.crm.dynamics.com/user_impersonation",
+        "https://contoso.crm.dynamics.com:443/"
+    ));
+    assert!(granted(
+        "HTTPS://CONTOSO.crm.dynamics.com/user_impersonation",
+        ENV
+    ));
+    // Another environment, port or scheme is not.
+    for other in [
+        "https://other.crm.dynamics.com/user_impersonation",
+        "https://contoso.crm.dynamics.com:8443/user_impersonation",
+        "http://contoso.crm.dynamics.com/user_impersonation",
+    ] {
+        let check = check_granted_scope(Some(other), ENV).unwrap();
+        assert!(!check.ok, "{other}");
+        assert!(check.detail.contains("but not for"), "{check:?}");
+    }
 }
