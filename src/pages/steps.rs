@@ -350,7 +350,7 @@ fn AppUser() -> impl IntoView {
                 <table class="values">
                     <caption class="visually-hidden">"Application user values"</caption>
                     <tbody>
-                        <tr><td><CopyValue label="User Name" value=v(|a| a.user_name.clone()) missing="needs the application name, client ID and tenant" /></td></tr>
+                        <tr><td><CopyValue label="User Name" value=v(|a| a.user_name.clone()) missing="needs the Application (client) ID (step 4)" /></td></tr>
                         <tr><td><CopyValue label="Application ID" value=v(|a| a.application_id.clone()) missing="enter the Application (client) ID in step 4" /></td></tr>
                         <tr><td><CopyValue label="Application ID URI" value=v(|a| a.application_id_uri.clone()) missing="needs the Application (client) ID" /></td></tr>
                     </tbody>
