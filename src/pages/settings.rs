@@ -120,9 +120,9 @@ pub fn Settings() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <th scope="row"><code>{m.url.clone()}</code></th>
-                                                <td>{m.entity_sets}</td>
-                                                <td>{format!("{} (source {})", human_bytes(m.record_bytes), human_bytes(m.source_bytes))}</td>
-                                                <td>{age_text(now, m.fetched_at_ms)}</td>
+                                                <td data-label="Entity sets">{m.entity_sets}</td>
+                                                <td data-label="Size">{format!("{} (source {})", human_bytes(m.record_bytes), human_bytes(m.source_bytes))}</td>
+                                                <td data-label="Age">{age_text(now, m.fetched_at_ms)}</td>
                                                 <td>
                                                     <button type="button" class="secondary" aria-label=label on:click=move |_| clear_one(url.clone())>"Clear"</button>
                                                 </td>
