@@ -213,10 +213,14 @@ mod tests {
 
     #[test]
     fn the_secret_stays_in_its_tab() {
-        let mut a = Draft::default();
-        a.client_secret = SecretInput::new("mine".into());
-        let mut b = Draft::default();
-        b.client_secret = SecretInput::new("theirs".into());
+        let a = Draft {
+            client_secret: SecretInput::new("mine".into()),
+            ..Draft::default()
+        };
+        let b = Draft {
+            client_secret: SecretInput::new("theirs".into()),
+            ..Draft::default()
+        };
         let mut sb = EditStamps::default();
         let b = edit(&b, &mut sb, 500, |d| d.client_id = "x".into());
         let (m, _) = merge(&a, &EditStamps::default(), &b, &sb);
