@@ -565,6 +565,14 @@ fn client_secret() {
     assert_eq!(r.key_id.as_deref(), Some(KEY_ID));
     // The secret itself never appears in what the check says.
     assert!(!text(&r.verdict).contains(SECRET));
+    assert!(text(&r.verdict).contains("\u{201c}Simego\u{201d}"));
+    // A secret added without a description is not shown as empty quotes.
+    for name in [json!(null), json!(""), json!("  ")] {
+        let unnamed = app_with(|a| a["passwordCredentials"][0]["displayName"] = name);
+        let r = check_client_secret(&unnamed, CLIENT, &secret(SECRET), today());
+        assert!(text(&r.verdict).contains("the secret (Q~a…"), "{}", text(&r.verdict));
+        assert!(!text(&r.verdict).contains("\u{201c}\u{201d}"));
+    }
 
     let expiring =
         |end: &str| app_with(|a| a["passwordCredentials"][0]["endDateTime"] = json!(end));

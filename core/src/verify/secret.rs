@@ -62,9 +62,13 @@ pub fn check_client_secret(
     }
     let creds = &app.password_credentials;
     let describe = |c: &PasswordCredential| {
+        // A secret added without a description has no name: don't show empty quotes.
+        let name = match c.display_name.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => format!("\u{201c}{n}\u{201d}"),
+            _ => "the secret".to_string(),
+        };
         format!(
-            "\u{201c}{}\u{201d} ({}…, Secret ID {}, expires {})",
-            c.display_name.as_deref().unwrap_or(""),
+            "{name} ({}…, Secret ID {}, expires {})",
             c.hint.as_deref().unwrap_or("?"),
             c.key_id,
             c.end_date_time
