@@ -570,7 +570,11 @@ fn client_secret() {
     for name in [json!(null), json!(""), json!("  ")] {
         let unnamed = app_with(|a| a["passwordCredentials"][0]["displayName"] = name);
         let r = check_client_secret(&unnamed, CLIENT, &secret(SECRET), today());
-        assert!(text(&r.verdict).contains("the secret (Q~a…"), "{}", text(&r.verdict));
+        assert!(
+            text(&r.verdict).contains("the secret (Q~a…"),
+            "{}",
+            text(&r.verdict)
+        );
         assert!(!text(&r.verdict).contains("\u{201c}\u{201d}"));
     }
 
