@@ -32,7 +32,7 @@ pub fn Welcome() -> impl IntoView {
         <section class="welcome">
             <h1>"Connect Data Sync to Dynamics 365, right the first time"</h1>
             <p>
-                "This wizard walks you through the Microsoft Entra ID app registration, the Dynamics 365 application user and the OData 4.0 connector settings. It checks every value as you type it and exports the finished connection as JSON."
+                "This wizard walks you through the Microsoft Entra ID app registration, the Dynamics 365 application user and the OData 4.0 connector settings. It checks every value as you type it, verifies the setup live once you sign in, and hands the finished connection to Data Sync and the other tools you use on Dataverse."
             </p>
             <p>"Nothing is installed and nothing leaves your browser unless you export it. The client secret is kept only for this tab."</p>
             <div class="actions">
