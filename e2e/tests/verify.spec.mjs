@@ -133,6 +133,28 @@ for (const [name, expected] of SCENARIOS) {
   });
 }
 
+test("Data Sync writes: a role that only reads the table is ✗ once writing is ticked", async ({ page }) => {
+  // "Role cannot read the table": the only role is "Contact reader (sandbox)" (Read on contact).
+  await startScenario(page, "Role cannot read the table");
+  await field(page, "Entity").fill("contacts");
+  const writes = page.getByLabel("Data Sync will write to this table");
+  await expect(writes).not.toBeChecked();
+  await signInAlex(page);
+  let items = await loadSchemaAndVerify(page);
+  expect(await flagged(items)).toEqual([]);
+  await expect(items.filter({ hasText: /^✓ Table privileges/ })).toContainText("Read (Organization)");
+
+  await gotoStep(page, 6);
+  await writes.check();
+  await gotoStep(page, 7);
+  await region(page).getByRole("button", { name: "Verify again" }).click();
+  items = await verdicts(page);
+  expect(await flagged(items)).toEqual(["✗ Table privileges"]);
+  const table = items.filter({ hasText: /^✗ Table privileges/ });
+  await expect(table).toContainText("do not allow Create and Write on the contact table");
+  console.log(`[verify] writes ticked, read-only role: ${(await table.textContent()).slice(0, 120)}`);
+});
+
 test("scenario: Redirect under Web, not single-page application", async ({ page }) => {
   await startScenario(page, "Redirect under Web, not single-page application");
   await signInAlex(page);

@@ -488,6 +488,22 @@ fn Connector() -> impl IntoView {
                 <EntityPicker />
             </Show>
             <Field field=FieldId::Entity placeholder="accounts" />
+            <div class="field checkbox">
+                <input
+                    type="checkbox"
+                    id="data-sync-writes"
+                    aria-describedby="data-sync-writes-hint"
+                    prop:checked=move || wizard.draft.with(|d| d.writes)
+                    on:change:target=move |ev| {
+                        let on = ev.target().checked();
+                        wizard.draft.update(|d| d.writes = on);
+                    }
+                />
+                <label for="data-sync-writes">"Data Sync will write to this table"</label>
+                <p class="hint" id="data-sync-writes-hint">
+                    "Tick it when Data Sync creates or updates rows here, not only reads them: the setup verification (step 7) then checks that the application user's roles allow Create and Write as well as Read."
+                </p>
+            </div>
         </form>
         <h2>"Values for the connector"</h2>
         <ol class="checklist">

@@ -350,7 +350,7 @@ async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
             )
             .await;
             if p.ok() {
-                verify::check_table_privileges(&p.body, table, false)
+                verify::check_table_privileges(&p.body, table, d.writes)
             } else {
                 Verdict::not_checkable(
                     CheckId::TablePrivileges,

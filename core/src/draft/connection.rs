@@ -48,7 +48,7 @@ pub struct Connection {
 
 impl Connection {
     /// The draft that describes this connection (canonical values; secret included when present;
-    /// no ticks).
+    /// no ticks and no `writes`: those are the wizard's own, not part of the connection).
     pub fn to_draft(&self) -> Draft {
         Draft {
             cloud: self.cloud,
@@ -86,6 +86,7 @@ impl Connection {
                 .map(|e| e.to_string())
                 .unwrap_or_default(),
             entity: self.entity.clone(),
+            writes: false,
             ticks: BTreeSet::new(),
         }
     }

@@ -93,8 +93,12 @@ pub struct Draft {
     pub full_name: String,
     /// Application user's Primary Email; blank → the derived user name.
     pub primary_email: String,
-    /// The entity set name (typed by hand for now).
+    /// The entity set name (typed, or picked from the loaded schema).
     pub entity: String,
+    /// Whether Data Sync will create and update rows in that table, not only read them: the
+    /// live table-privileges check then asks for Create and Write as well as Read. The wizard's
+    /// own setting, like the ticks: not part of the [`Connection`] or the export.
+    pub writes: bool,
     /// Checklist items the user ticked, e.g. `"register.create"`.
     pub ticks: BTreeSet<String>,
 }

@@ -211,6 +211,7 @@ pub fn import_json(text: &str, today: NaiveDate) -> Result<Draft, ImportError> {
         full_name: doc.application_user.full_name.clone(),
         primary_email: doc.application_user.primary_email.clone(),
         entity: doc.connector.entity.clone(),
+        writes: false,
         ticks: Default::default(),
     };
     // Blank means "default": keep the defaults blank so the draft round-trips.

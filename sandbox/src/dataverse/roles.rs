@@ -86,8 +86,10 @@ pub fn default_roles() -> Vec<RoleConfig> {
         role(
             crate::config::DEFAULT_APP_USER_ROLE,
             &[
+                "prvCreateAccount",
                 "prvReadAccount",
                 "prvWriteAccount",
+                "prvCreateContact",
                 "prvReadContact",
                 "prvWriteContact",
             ],
