@@ -252,15 +252,3 @@ fn verification_context_starts_empty_and_clears() {
         assert!(v.graph.get_untracked().is_none());
     });
 }
-
-#[wasm_bindgen_test]
-fn application_user_is_read_from_a_systemusers_answer() {
-    use dataverse_wizard::services::verify::application_user;
-    let one = r#"{"value":[{"systemuserid":"11111111-0000-4000-8000-000000000001","applicationid":"aaaaaaaa-0000-4000-8000-000000000010"}]}"#;
-    assert_eq!(
-        application_user(one, "aaaaaaaa-0000-4000-8000-000000000010").map(|g| g.to_string()),
-        Some("11111111-0000-4000-8000-000000000001".to_string())
-    );
-    assert!(application_user(r#"{"value":[]}"#, "x").is_none());
-    assert!(application_user("not json", "x").is_none());
-}

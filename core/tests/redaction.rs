@@ -131,6 +131,7 @@ fn config() -> SignInConfig {
         client_id: "11111111-2222-3333-4444-555555555555".into(),
         redirect_uri: "http://localhost:8080/auth/callback".into(),
         environment: "https://contoso.crm.dynamics.com".into(),
+        purpose: Default::default(),
     }
 }
 

@@ -696,6 +696,28 @@ fn application_user() {
 }
 
 #[test]
+fn the_privileges_read_are_those_of_the_one_application_user_of_this_app() {
+    let id = |body: &str, client: &str| verify::application_user_id(body, client);
+    assert_eq!(
+        id(&systemusers(|_| {}), &CLIENT.to_uppercase()),
+        Some(Guid::parse(USER).unwrap())
+    );
+    // Another app's user (the filter should have left it out) is not this app's.
+    assert_eq!(
+        id(&systemusers(|u| u[0]["applicationid"] = json!(SP)), CLIENT),
+        None
+    );
+    // None, two (which one would Data Sync be?), or an unreadable answer: no privileges to read.
+    assert_eq!(id(&systemusers(|u| *u = json!([])), CLIENT), None);
+    let two = systemusers(|u| {
+        let x = u[0].clone();
+        u.as_array_mut().unwrap().push(x);
+    });
+    assert_eq!(id(&two, CLIENT), None);
+    assert_eq!(id("<html>", CLIENT), None);
+}
+
+#[test]
 fn security_roles() {
     let c = CheckId::SecurityRoles;
     expect(

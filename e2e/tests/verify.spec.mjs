@@ -155,6 +155,40 @@ test("Data Sync writes: a role that only reads the table is ✗ once writing is 
   console.log(`[verify] writes ticked, read-only role: ${(await table.textContent()).slice(0, 120)}`);
 });
 
+test("no refresh token: a second sign-in for Microsoft Graph runs the Graph checks, the Dataverse results kept", async ({ page }) => {
+  // Entra ID can answer without a refresh token: drop it from every token answer.
+  await page.route("http://localhost:8081/**/oauth2/v2.0/token", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    delete body.refresh_token;
+    await route.fulfill({ response, json: body });
+  });
+  await startScenario(page, "Application user missing");
+  await signInAlex(page);
+  let items = await verdicts(page);
+  // The Dataverse checks ran; the Graph checks say why they could not.
+  expect(await flagged(items)).toEqual(["✗ Application user"]);
+  await expect(items.filter({ hasText: /^\? App registration/ })).toContainText("no refresh token");
+
+  await region(page).getByRole("button", { name: "Sign in to Microsoft Graph" }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:8081\/.*Application\.Read\.All/);
+  expect(new URL(page.url()).searchParams.get("scope")).not.toContain("user_impersonation");
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:8080\/setup\/test$/, { timeout: 20_000 });
+
+  items = await verdicts(page);
+  const found = await flagged(items);
+  console.log(`[verify] no refresh token, after the sign-in for Graph: ${found.join(", ")}`);
+  expect(found).toEqual(["✗ Application user"]);
+  for (const check of ["App registration", "Client secret", "Enterprise application Object ID"]) {
+    await expect(items.filter({ hasText: new RegExp(`^✓ ${check}`) })).toHaveCount(1);
+  }
+  // The Dataverse sign-in ended with the redirect: its results are kept, its fixes need it back.
+  await expect(region(page)).toContainText("sign in above to check the application user");
+  await expect(region(page).getByRole("button", { name: "Create the application user" })).toHaveCount(0);
+  expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("verify-carried")))).toEqual([]);
+});
+
 test("scenario: Redirect under Web, not single-page application", async ({ page }) => {
   await startScenario(page, "Redirect under Web, not single-page application");
   await signInAlex(page);

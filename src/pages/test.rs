@@ -4,8 +4,8 @@
 use super::metadata::MetadataLoader;
 use crate::{
     components::{DiagnosisView, EntityPicker},
-    services::{browser, dataverse, signin},
-    state::{SchemaState, Session, Wizard},
+    services::{browser, dataverse, signin, verify},
+    state::{SchemaState, Session, Verification, Wizard},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
@@ -152,8 +152,19 @@ pub fn AuthCallback() -> impl IntoView {
         .unwrap_or_default();
     // Strip code and state from the address bar and history before anything else.
     signin::clean_address_bar();
+    let (wizard, ver) = (Wizard::expect(), Verification::expect());
     spawn_local(async move {
-        session.finish(signin::handle_callback(&query).await);
+        match signin::handle_callback(&query).await {
+            signin::Finished::Dataverse(result) => session.finish(result),
+            // The live checks' second sign-in: run the Graph checks now, beside the Dataverse
+            // results kept from before the redirect.
+            signin::Finished::Graph(graph) => {
+                ver.running.set(true);
+                let draft = wizard.draft.get_untracked();
+                let report = verify::run_after_graph_sign_in(draft, wizard.today, graph).await;
+                ver.record(wizard, report);
+            }
+        }
         navigate(
             "/setup/test",
             NavigateOptions {

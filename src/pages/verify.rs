@@ -40,24 +40,7 @@ fn run_checks(wizard: Wizard, session: Session, schema: SchemaState, ver: Verifi
     };
     spawn_local(async move {
         let report = verify::run(inputs).await;
-        if let Some(expires) = report.secret_expires.clone() {
-            let before = wizard
-                .draft
-                .with_untracked(|d| d.secret_expires.trim().to_string());
-            if before != expires {
-                wizard.set_field(FieldId::SecretExpires, expires.clone());
-                ver.notice.set(Some(if before.is_empty() {
-                    format!("Secret expires was blank: filled in with {expires}, the matching secret's expiry in the app registration.")
-                } else {
-                    format!("Secret expires said {before}; changed to {expires}, the matching secret's expiry in the app registration.")
-                }));
-            }
-        }
-        ver.graph.set(report.graph);
-        ver.graph_note.set(report.graph_note);
-        ver.application_object_id.set(report.application_object_id);
-        ver.verdicts.set(report.verdicts);
-        ver.running.set(false);
+        ver.record(wizard, report);
     });
 }
 
@@ -69,38 +52,65 @@ pub fn SetupVerification() -> impl IntoView {
     let schema = SchemaState::expect();
     let ver = Verification::expect();
     let run = move || run_checks(wizard, session, schema, ver);
-    // Run once per sign-in; forget the results on sign-out.
-    Effect::new(move |_| {
-        if session.signed_in.with(Option::is_some) {
+    // Run once per sign-in; forget the results on sign-out (not when the page opens signed out:
+    // the results of the sign-in for Microsoft Graph are shown without a Dataverse sign-in).
+    Effect::new(move |was_signed_in: Option<bool>| {
+        let signed_in = session.signed_in.with(Option::is_some);
+        if signed_in {
             run();
-        } else {
+        } else if was_signed_in == Some(true) {
             ver.clear();
         }
+        signed_in
     });
+    let signed_in = move || session.signed_in.with(Option::is_some);
+    let graph_sign_in = move |_| {
+        let Some(signed) = session.signed_in.get_untracked() else {
+            return;
+        };
+        let draft = wizard.draft.get_untracked();
+        let verdicts = ver.verdicts.get_untracked();
+        if let Err(d) = verify::start_graph_sign_in(&signed, &draft, &verdicts) {
+            ver.graph_note.set(Some(format!("{} {}", d.title, d.cause)));
+        }
+    };
     view! {
         <section class="verification" role="region" aria-labelledby="verification-title">
             <h2 id="verification-title">"Setup verification"</h2>
             <Show
-                when=move || session.signed_in.with(Option::is_some)
+                when=move || signed_in() || ver.verdicts.with(|v| !v.is_empty())
                 fallback=|| view! {
                     <p>"Sign in above: the wizard then checks every setup step live (the app registration through Microsoft Graph, the application user through Dataverse) and says what is wrong and how to fix it."</p>
                 }
             >
-                <div class="actions">
-                    <button type="button" class="secondary" on:click=move |_| {
-                        ver.notice.set(None);
-                        ver.new_secret.set(None);
-                        run();
-                    } disabled=move || ver.running.get()>
-                        "Verify again"
-                    </button>
-                </div>
+                <Show
+                    when=signed_in
+                    fallback=|| view! {
+                        <p class="note">"These results came with the sign-in for Microsoft Graph, which does not reach Dataverse: sign in above to check the application user, its roles and the environment again (Verify again)."</p>
+                    }
+                >
+                    <div class="actions">
+                        <button type="button" class="secondary" on:click=move |_| {
+                            ver.notice.set(None);
+                            ver.new_secret.set(None);
+                            run();
+                        } disabled=move || ver.running.get()>
+                            "Verify again"
+                        </button>
+                    </div>
+                </Show>
                 {move || ver.running.get().then(|| view! { <p role="status">"Checking every setup step…"</p> })}
                 {move || ver.notice.get().map(|n| view! { <p class="msg ok" role="status">{n}</p> })}
                 {move || ver.new_secret.get().map(|s| view! {
                     <p class="msg ok">"The new client secret's value, shown this once (it is already in the Client secret value field): " <code>{s.expose().to_string()}</code></p>
                 })}
                 {move || ver.graph_note.get().map(|n| view! { <p class="note">{n}</p> })}
+                <Show when=move || ver.graph_sign_in.get() && signed_in()>
+                    <div class="actions">
+                        <button type="button" on:click=graph_sign_in>"Sign in to Microsoft Graph"</button>
+                    </div>
+                    <p class="hint">"A second sign-in, asking for Application.Read.All and Directory.Read.All only. The Dataverse results above are kept; the Dataverse sign-in ends with the redirect (tokens live in memory only)."</p>
+                </Show>
                 <ul class="verdicts">
                     {move || ver.verdicts.get().into_iter().map(|v| view! { <VerdictItem verdict=v /> }).collect_view()}
                 </ul>
@@ -141,8 +151,15 @@ fn VerdictItem(verdict: Verdict) -> impl IntoView {
         }
         .into_any(),
     };
-    let create_user = (verdict.action == Some(FixAction::CreateApplicationUser))
-        .then(|| view! { <CreateUserFix /> });
+    // The fix calls Dataverse: only with the sign-in's token.
+    let session = Session::expect();
+    let create_user = (verdict.action == Some(FixAction::CreateApplicationUser)).then(|| {
+        view! {
+            <Show when=move || session.signed_in.with(Option::is_some)>
+                <CreateUserFix />
+            </Show>
+        }
+    });
     let secret_fix = (check == wizard_core::verify::CheckId::ClientSecret
         && !matches!(verdict.outcome, Outcome::Verified { .. }))
     .then(|| {

@@ -20,7 +20,7 @@ use oauth2::{
 };
 use std::{cell::RefCell, rc::Rc};
 use wizard_core::{
-    auth::{self, PendingSignIn, SignInConfig},
+    auth::{self, PendingSignIn, SignInConfig, SignInPurpose},
     diagnose::{self, Diagnosis, Stage},
     draft::Draft,
     jwt::{self, Claims},
@@ -69,6 +69,21 @@ pub struct GraphToken {
 }
 
 impl GraphToken {
+    /// A Graph access token and the permissions in its `scp` claim (unreadable claims: none).
+    fn from_access_token(secret: String) -> GraphToken {
+        let scopes = jwt::decode_claims(&secret)
+            .ok()
+            .and_then(|c| c.scp.clone())
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+            .collect();
+        GraphToken {
+            token: AccessToken(secret),
+            scopes,
+        }
+    }
+
     /// Whether the token carries the permission `name` (e.g. `Application.ReadWrite.All`).
     pub fn has(&self, name: &str) -> bool {
         self.scopes.iter().any(|s| s.eq_ignore_ascii_case(name))
@@ -103,6 +118,7 @@ pub fn config_from_draft(
             client_id: c.to_string(),
             redirect_uri,
             environment: e.as_str().to_string(),
+            purpose: SignInPurpose::Dataverse,
         }),
         (tenant, client, env) => {
             let fields = [
@@ -187,10 +203,39 @@ pub fn clean_address_bar() {
     }
 }
 
-/// Handles the callback query exactly once: checks state, redeems the code, decodes the token.
-pub async fn handle_callback(query: &str) -> Result<SignedIn, Diagnosis> {
+/// How a callback ended, by what the sign-in was for.
+#[derive(Debug)]
+pub enum Finished {
+    /// The sign-in (a Dataverse token), or why there is none.
+    Dataverse(Result<SignedIn, Diagnosis>),
+    /// The live checks' second sign-in: a Microsoft Graph token, or why there is none.
+    Graph(Result<GraphToken, Diagnosis>),
+}
+
+/// Handles the callback query exactly once (see [`redeem_callback`]) and says what the token is
+/// for: the pending request's [`SignInPurpose`] (Dataverse when there was none).
+pub async fn handle_callback(query: &str) -> Finished {
     let callback = auth::parse_callback(query);
     let (pending, other_pending) = take_pending(callback.state());
+    let purpose = pending
+        .as_ref()
+        .map(|p| p.config.purpose.clone())
+        .unwrap_or_default();
+    let result = redeem_callback(query, pending, other_pending).await;
+    match purpose {
+        SignInPurpose::Dataverse => Finished::Dataverse(result),
+        SignInPurpose::Graph { .. } => {
+            Finished::Graph(result.map(|s| GraphToken::from_access_token(s.token.0)))
+        }
+    }
+}
+
+/// Checks state, redeems the code, decodes the token.
+async fn redeem_callback(
+    query: &str,
+    pending: Option<PendingSignIn>,
+    other_pending: bool,
+) -> Result<SignedIn, Diagnosis> {
     let code = match auth::accept_callback(query, pending.as_ref(), browser::now_secs()) {
         Ok(code) => code,
         Err(auth::AuthError::NoPendingRequest) if other_pending => {
@@ -286,20 +331,9 @@ pub async fn graph_token(
         .request_async(&recording_http(&raw))
         .await;
     match result {
-        Ok(token) => {
-            let secret = token.access_token().secret().clone();
-            let scopes = jwt::decode_claims(&secret)
-                .ok()
-                .and_then(|c| c.scp.clone())
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
-                .collect();
-            Ok(GraphToken {
-                token: AccessToken(secret),
-                scopes,
-            })
-        }
+        Ok(token) => Ok(GraphToken::from_access_token(
+            token.access_token().secret().clone(),
+        )),
         Err(oauth2::RequestTokenError::Request(e)) => Err(GraphRefused {
             status: 0,
             body: e.0,

@@ -16,7 +16,7 @@ use wizard_core::{
     fields::Guid,
     verify::{
         self, requests, ApiRequest, Application, CheckId, GraphList, GraphPermission,
-        ServicePrincipal, SystemUser, Verdict,
+        ServicePrincipal, Verdict,
     },
 };
 
@@ -31,6 +31,9 @@ pub struct Report {
     pub graph: Option<GraphToken>,
     /// Why there is no Graph token, in plain words.
     pub graph_note: Option<String>,
+    /// Whether a second sign-in (for Microsoft Graph) would give the Graph checks a token: the
+    /// sign-in gave no refresh token to exchange.
+    pub graph_sign_in: bool,
     /// The app registration's object `id` (for addPassword).
     pub application_object_id: Option<Guid>,
 }
@@ -100,16 +103,16 @@ pub async fn sleep(ms: i32) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Why the Graph checks were skipped when the sign-in gave no refresh token.
+pub const NO_REFRESH_TOKEN: &str = "The sign-in gave no refresh token (offline_access), so the \
+    wizard cannot exchange it for a Microsoft Graph token. Sign in to Microsoft Graph (a second \
+    sign-in, for the app-registration checks only) to run them.";
+
 /// The Graph token for the checks: the read scopes, else Application.Read.All alone; `Err` says
-/// which permission is missing.
+/// which permission is missing (or [`NO_REFRESH_TOKEN`]).
 pub async fn graph_token(signed: &SignedIn, draft: &Draft) -> Result<GraphToken, String> {
     let Some(refresh) = &signed.refresh else {
-        return Err(
-            "The sign-in gave no refresh token (offline_access), so the wizard cannot \
-                    ask for a Microsoft Graph token: the app-registration checks were skipped. \
-                    Sign in again to run them."
-                .to_string(),
-        );
+        return Err(NO_REFRESH_TOKEN.to_string());
     };
     let cloud = draft.cloud;
     let both = requests::graph_read_scopes(cloud);
@@ -165,36 +168,101 @@ pub struct Inputs {
 pub async fn run(inputs: Inputs) -> Report {
     let mut report = Report::default();
     let graph = graph_token(&inputs.signed, &inputs.draft).await;
-    let mut verdicts = match &graph {
-        Ok(token) => graph_checks(&inputs, token, &mut report).await,
+    let graph_verdicts = match &graph {
+        Ok(token) => graph_checks(&inputs.draft, inputs.today, token, &mut report).await,
         Err(note) => {
             report.graph_note = Some(note.clone());
-            GRAPH_CHECKS
+            report.graph_sign_in = inputs.signed.refresh.is_none();
+            CheckId::GRAPH
                 .iter()
                 .map(|&c| Verdict::not_checkable(c, note.clone()))
                 .collect()
         }
     };
     report.graph = graph.ok();
-    verdicts.extend(dataverse_checks(&inputs).await);
-    verdicts.sort_by_key(|v| CheckId::ALL.iter().position(|c| *c == v.check));
-    report.verdicts = verdicts;
+    let dataverse = dataverse_checks(&inputs).await;
+    report.verdicts = verify::combine(graph_verdicts, dataverse, "Not run.");
     report
 }
 
-const GRAPH_CHECKS: [CheckId; 6] = [
-    CheckId::AppRegistration,
-    CheckId::RedirectUris,
-    CheckId::DynamicsPermission,
-    CheckId::AdminConsent,
-    CheckId::ObjectId,
-    CheckId::ClientSecret,
-];
+/// sessionStorage key of the Dataverse verdicts kept across the Graph sign-in (this tab only;
+/// plain text, no token).
+const CARRIED_KEY: &str = "dataverse-wizard.v1.verify-carried";
 
-async fn graph_checks(inputs: &Inputs, graph: &GraphToken, report: &mut Report) -> Vec<Verdict> {
-    let d = &inputs.draft;
+/// The second sign-in, for Microsoft Graph alone (when the first gave no refresh token): keeps
+/// `verdicts`' Dataverse checks in this tab's sessionStorage, then goes to Entra ID. The
+/// Dataverse token does not survive the redirect (tokens live in memory only).
+pub fn start_graph_sign_in(
+    signed: &SignedIn,
+    draft: &Draft,
+    verdicts: &[Verdict],
+) -> Result<(), wizard_core::diagnose::Diagnosis> {
+    let carried = verify::CarriedVerdicts::new(
+        &signed.config.client_id,
+        &signed.config.environment,
+        verdicts,
+    );
+    if let Ok(json) = serde_json::to_string(&carried) {
+        // Best effort: without it the Dataverse checks show as "not run" after the redirect.
+        let _ = browser::set_item(browser::Store::Session, CARRIED_KEY, &json);
+    }
+    let scopes = requests::graph_read_scopes(draft.cloud);
+    signin::start(signed.config.for_graph(&scopes))
+}
+
+/// Runs the Graph checks with the second sign-in's token (or says why there is none), beside
+/// the Dataverse verdicts kept before it (taken from sessionStorage: used once, and only for the
+/// same app and environment).
+pub async fn run_after_graph_sign_in(
+    draft: Draft,
+    today: chrono::NaiveDate,
+    graph: Result<GraphToken, wizard_core::diagnose::Diagnosis>,
+) -> Report {
+    let carried = browser::get_item(browser::Store::Session, CARRIED_KEY)
+        .ok()
+        .flatten();
+    browser::remove_item(browser::Store::Session, CARRIED_KEY);
+    let dataverse = carried
+        .and_then(|c| serde_json::from_str::<verify::CarriedVerdicts>(&c).ok())
+        .and_then(|c| c.for_connection(&draft.client_id, &draft.environment_url))
+        .unwrap_or_default();
+    let mut report = Report::default();
+    let graph_verdicts = match graph {
+        Ok(graph) => {
+            let verdicts = graph_checks(&draft, today, &graph, &mut report).await;
+            report.graph = Some(graph);
+            verdicts
+        }
+        Err(failure) => {
+            let note = format!(
+                "The sign-in for Microsoft Graph failed ({}: {}), so the app-registration checks \
+                 were not run.",
+                failure.title, failure.cause
+            );
+            report.graph_note = Some(note.clone());
+            CheckId::GRAPH
+                .iter()
+                .map(|&c| Verdict::not_checkable(c, note.clone()))
+                .collect()
+        }
+    };
+    report.verdicts = verify::combine(
+        graph_verdicts,
+        dataverse,
+        "Not checked: the Dataverse checks need the sign-in above (the sign-in for Microsoft \
+         Graph does not reach Dataverse). Sign in, then Verify again.",
+    );
+    report
+}
+
+async fn graph_checks(
+    d: &Draft,
+    today: chrono::NaiveDate,
+    graph: &GraphToken,
+    report: &mut Report,
+) -> Vec<Verdict> {
     let Some(client) = d.client_id() else {
-        return GRAPH_CHECKS
+        return CheckId::GRAPH
             .iter()
             .map(|&c| Verdict::not_checkable(c, "No valid Application (client) ID is entered."))
             .collect();
@@ -237,7 +305,7 @@ async fn graph_checks(inputs: &Inputs, graph: &GraphToken, report: &mut Report) 
         } else {
             failed(CheckId::DynamicsPermission, &dyn_sp)
         });
-        let secret = verify::check_client_secret(&apps.body, &cid, &d.client_secret, inputs.today);
+        let secret = verify::check_client_secret(&apps.body, &cid, &d.client_secret, today);
         report.secret_expires = secret.expires;
         out.push(secret.verdict);
     } else {
@@ -325,7 +393,7 @@ async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
     }
     let user_verdict = verify::check_application_user(&users.body, &cid);
     let roles = verify::check_security_roles(&users.body, &cid);
-    let the_user = application_user(&users.body, &cid);
+    let the_user = verify::application_user_id(&users.body, &cid);
     let no_role = matches!(roles.outcome, verify::Outcome::Wrong { .. });
     let table = match (&inputs.table, the_user) {
         (Some(_), Some(_)) if no_role => Verdict::not_checkable(
@@ -364,19 +432,4 @@ async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
         }
     };
     vec![user_verdict, roles, table, access]
-}
-
-/// The systemuserid of the one application user for `client_id` in a systemusers answer.
-pub fn application_user(body: &str, client_id: &str) -> Option<Guid> {
-    let list: GraphList<SystemUser> = serde_json::from_str(body.trim()).ok()?;
-    let mut users = list.value.into_iter().filter(|u| {
-        u.applicationid
-            .as_deref()
-            .is_none_or(|a| a.trim().eq_ignore_ascii_case(client_id.trim()))
-    });
-    let one = users.next()?;
-    if users.next().is_some() {
-        return None;
-    }
-    Guid::parse(&one.systemuserid).ok()
 }

@@ -1,10 +1,11 @@
 //! The live checks' results (issue 9), in memory only: the verdicts shown on step 7, next to the
 //! steps and checklist items, and on the review page; the Graph token they used.
 
-use crate::services::signin::GraphToken;
+use super::Wizard;
+use crate::services::{signin::GraphToken, verify::Report};
 use leptos::prelude::*;
 use wizard_core::{
-    draft::{SecretInput, Step},
+    draft::{FieldId, SecretInput, Step},
     fields::Guid,
     verify::{CheckId, Outcome, Verdict},
 };
@@ -20,6 +21,8 @@ pub struct Verification {
     pub graph: RwSignal<Option<GraphToken>>,
     /// Why the Graph checks were skipped, if they were.
     pub graph_note: RwSignal<Option<String>>,
+    /// Whether to offer the second sign-in, for Microsoft Graph (no refresh token to exchange).
+    pub graph_sign_in: RwSignal<bool>,
     /// The app registration's object id (for "Create a new client secret").
     pub application_object_id: RwSignal<Option<Guid>>,
     /// What the last run changed in the draft ("Secret expires" filled), or a fix's outcome.
@@ -36,6 +39,7 @@ impl Verification {
             running: RwSignal::new(false),
             graph: RwSignal::new(None),
             graph_note: RwSignal::new(None),
+            graph_sign_in: RwSignal::new(false),
             application_object_id: RwSignal::new(None),
             notice: RwSignal::new(None),
             new_secret: RwSignal::new(None),
@@ -54,9 +58,34 @@ impl Verification {
         self.verdicts.set(Vec::new());
         self.graph.set(None);
         self.graph_note.set(None);
+        self.graph_sign_in.set(false);
         self.application_object_id.set(None);
         self.notice.set(None);
         self.new_secret.set(None);
+    }
+
+    /// Shows a run's `report`. When its matched secret's expiry differs from "Secret expires",
+    /// the field is filled in and the notice says so.
+    pub fn record(&self, wizard: Wizard, report: Report) {
+        if let Some(expires) = report.secret_expires {
+            let before = wizard
+                .draft
+                .with_untracked(|d| d.secret_expires.trim().to_string());
+            if before != expires {
+                wizard.set_field(FieldId::SecretExpires, expires.clone());
+                self.notice.set(Some(if before.is_empty() {
+                    format!("Secret expires was blank: filled in with {expires}, the matching secret's expiry in the app registration.")
+                } else {
+                    format!("Secret expires said {before}; changed to {expires}, the matching secret's expiry in the app registration.")
+                }));
+            }
+        }
+        self.graph.set(report.graph);
+        self.graph_note.set(report.graph_note);
+        self.graph_sign_in.set(report.graph_sign_in);
+        self.application_object_id.set(report.application_object_id);
+        self.verdicts.set(report.verdicts);
+        self.running.set(false);
     }
 
     /// The verdict of `check`, if it ran (reactive).

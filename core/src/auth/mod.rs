@@ -90,12 +90,45 @@ pub struct SignInConfig {
     pub redirect_uri: String,
     /// Dataverse environment origin, e.g. `https://contoso.crm.dynamics.com`.
     pub environment: String,
+    /// What the token is for: Dataverse (the sign-in) or Microsoft Graph (the second sign-in of
+    /// the live checks, when the first gave no refresh token).
+    #[serde(default)]
+    pub purpose: SignInPurpose,
+}
+
+/// What a sign-in asks a token for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInPurpose {
+    /// The environment's `user_impersonation`, plus a refresh token (`offline_access`).
+    #[default]
+    Dataverse,
+    /// Microsoft Graph, with these space-separated scopes (e.g.
+    /// [`crate::verify::requests::graph_read_scopes`]): the fallback when the Dataverse sign-in
+    /// gave no refresh token to exchange for a Graph token.
+    Graph {
+        /// The Graph scopes, e.g. `https://graph.microsoft.com/Application.Read.All …`.
+        scopes: String,
+    },
 }
 
 impl SignInConfig {
-    /// The scope string: `{environment}/user_impersonation openid profile offline_access`.
+    /// The scope string: `{environment}/user_impersonation openid profile offline_access` for
+    /// Dataverse; `{graph scopes} openid profile` for Graph.
     pub fn scope(&self) -> String {
-        crate::entra::sign_in_scope(&self.environment)
+        match &self.purpose {
+            SignInPurpose::Dataverse => crate::entra::sign_in_scope(&self.environment),
+            SignInPurpose::Graph { scopes } => format!("{} openid profile", scopes.trim()),
+        }
+    }
+
+    /// The same sign-in, asking for a Microsoft Graph token with `scopes` instead.
+    pub fn for_graph(&self, scopes: &str) -> SignInConfig {
+        SignInConfig {
+            purpose: SignInPurpose::Graph {
+                scopes: scopes.trim().to_string(),
+            },
+            ..self.clone()
+        }
     }
 
     /// The Entra ID v2.0 issuer this sign-in expects, as shown to people:

@@ -12,6 +12,7 @@ fn config(tenant: &str) -> SignInConfig {
         client_id: "11111111-2222-3333-4444-555555555555".into(),
         redirect_uri: "http://localhost:8080/auth/callback".into(),
         environment: "https://contoso.crm.dynamics.com".into(),
+        purpose: Default::default(),
     }
 }
 
@@ -174,4 +175,43 @@ fn granted_scopes() {
     );
     let none = TokenResponse::from_json(r#"{"token_type":"Bearer","access_token":"x"}"#).unwrap();
     assert!(none.granted_scopes().is_empty());
+}
+
+#[test]
+fn the_graph_sign_in_asks_for_graph_alone_and_survives_the_redirect() {
+    let graph = "https://graph.microsoft.com/Application.Read.All \
+                 https://graph.microsoft.com/Directory.Read.All";
+    let cfg = config(TENANT).for_graph(graph);
+    // One resource per request (Entra refuses two, AADSTS28000): no Dataverse scope beside Graph.
+    assert_eq!(cfg.scope(), format!("{graph} openid profile"));
+    let req = authorize_request(cfg.clone(), NOW).unwrap();
+    let url = url::Url::parse(&req.url).unwrap();
+    let scope = url
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    assert_eq!(scope, format!("{graph} openid profile"));
+    assert!(!scope.contains("user_impersonation"));
+    // The purpose is kept with the pending request, so the callback knows what the token is for.
+    let json = serde_json::to_string(&req.pending).unwrap();
+    let back: PendingSignIn = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.config.purpose, cfg.purpose);
+    assert!(token_request_body(&back, "c0de").contains("Directory.Read.All"));
+    // The ordinary sign-in is unchanged, and a request stored before purposes existed is one.
+    assert_eq!(config(TENANT).scope(), entra_scope());
+    let old = json.replace(
+        &format!(
+            ",\"purpose\":{}",
+            serde_json::to_string(&cfg.purpose).unwrap()
+        ),
+        "",
+    );
+    assert!(!old.contains("purpose"));
+    let old: PendingSignIn = serde_json::from_str(&old).unwrap();
+    assert_eq!(old.config.purpose, SignInPurpose::Dataverse);
+}
+
+fn entra_scope() -> String {
+    "https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access".into()
 }

@@ -4,6 +4,7 @@ use super::dataverse::{PrivilegeDepth, SystemUser, UserPrivileges};
 use super::graph::parse_list;
 use super::{list_words, CheckId, FixAction, Verdict};
 use crate::diagnose::{dataverse_error, DV_API_RESTRICTED};
+use crate::fields::Guid;
 
 /// The name of Dataverse's all-powerful security role.
 pub const SYSTEM_ADMINISTRATOR: &str = "System Administrator";
@@ -35,6 +36,19 @@ fn app_users(check: CheckId, body: &str, client_id: &str) -> Result<Vec<SystemUs
                 .is_none_or(|a| a.trim().eq_ignore_ascii_case(client_id.trim()))
         })
         .collect())
+}
+
+/// The `systemuserid` of THE application user for `client_id` in a systemusers answer: `None`
+/// when there is none or more than one, or the answer is unreadable (check 7 says which). It is
+/// whose privileges check 9 reads.
+pub fn application_user_id(body: &str, client_id: &str) -> Option<Guid> {
+    match app_users(CheckId::ApplicationUser, body, client_id)
+        .ok()?
+        .as_slice()
+    {
+        [one] => Guid::parse(&one.systemuserid).ok(),
+        _ => None,
+    }
 }
 
 fn describe(u: &SystemUser) -> String {

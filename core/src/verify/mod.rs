@@ -14,7 +14,7 @@
 //! * Dataverse Web API (the environment): [`check_application_user`],
 //!   [`check_security_roles`], [`check_table_privileges`], [`check_environment_access`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::draft::Step;
 
@@ -22,6 +22,7 @@ mod dataverse;
 mod dataverse_checks;
 mod entra_checks;
 mod graph;
+mod report;
 pub mod requests;
 mod secret;
 
@@ -30,8 +31,8 @@ pub use dataverse::{
     WhoAmI,
 };
 pub use dataverse_checks::{
-    check_application_user, check_environment_access, check_security_roles, check_table_privileges,
-    SYSTEM_ADMINISTRATOR,
+    application_user_id, check_application_user, check_environment_access, check_security_roles,
+    check_table_privileges, SYSTEM_ADMINISTRATOR,
 };
 pub use entra_checks::{
     check_admin_consent, check_app_registration, check_dynamics_permission, check_object_id,
@@ -42,11 +43,12 @@ pub use graph::{
     PasswordCredential, PermissionScope, RedirectSettings, RequiredResourceAccess, ResourceAccess,
     ServicePrincipal,
 };
+pub use report::{combine, CarriedVerdicts};
 pub use requests::{ApiRequest, GraphPermission, Method};
 pub use secret::{check_client_secret, SecretCheck, SECRET_WARN_DAYS};
 
 /// The ten live checks, in the order the wizard runs and shows them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CheckId {
     /// The app registration exists for the Application (client) ID.
     AppRegistration,
@@ -84,6 +86,30 @@ impl CheckId {
         CheckId::TablePrivileges,
         CheckId::EnvironmentAccess,
     ];
+
+    /// The checks that read Microsoft Graph (the app registration and its service principal),
+    /// in order: they need a Graph token.
+    pub const GRAPH: [CheckId; 6] = [
+        CheckId::AppRegistration,
+        CheckId::RedirectUris,
+        CheckId::DynamicsPermission,
+        CheckId::AdminConsent,
+        CheckId::ObjectId,
+        CheckId::ClientSecret,
+    ];
+
+    /// The checks that read the Dataverse Web API, in order: they need the sign-in's token.
+    pub const DATAVERSE: [CheckId; 4] = [
+        CheckId::ApplicationUser,
+        CheckId::SecurityRoles,
+        CheckId::TablePrivileges,
+        CheckId::EnvironmentAccess,
+    ];
+
+    /// Whether the check reads Microsoft Graph (else the Dataverse Web API).
+    pub fn reads_graph(self) -> bool {
+        CheckId::GRAPH.contains(&self)
+    }
 
     /// A short human name.
     pub fn name(self) -> &'static str {
@@ -131,7 +157,7 @@ impl CheckId {
 }
 
 /// A one-click fix the app offers next to a verdict (its requests are in [`requests`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FixAction {
     /// Create the application user ([`requests::dataverse_create_application_user`]).
     CreateApplicationUser,
@@ -142,7 +168,7 @@ pub enum FixAction {
 }
 
 /// What one check found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// As it should be.
     Verified {
@@ -175,7 +201,7 @@ pub enum Outcome {
 }
 
 /// One check's result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     /// Which check.
     pub check: CheckId,

@@ -2,7 +2,7 @@
 //! business unit's roles) and create a new client secret. The page shows each request
 //! ([`ApiRequest::display`]) before calling the `send_*` function here.
 
-use super::{application_user, send, sleep, Answer};
+use super::{send, sleep, Answer};
 use crate::services::signin::GraphToken;
 use wizard_core::{
     draft::Draft,
@@ -120,7 +120,7 @@ pub async fn send_create_user(
         let users = send(&find, token).await;
         if let Some(id) = users
             .ok()
-            .then(|| application_user(&users.body, &cid))
+            .then(|| verify::application_user_id(&users.body, &cid))
             .flatten()
         {
             let assign = requests::dataverse_assign_role(&env, v, &id, &role);
