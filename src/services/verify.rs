@@ -173,9 +173,8 @@ pub async fn run(inputs: Inputs) -> Report {
         Err(note) => {
             report.graph_note = Some(note.clone());
             report.graph_sign_in = inputs.signed.refresh.is_none();
-            CheckId::GRAPH
-                .iter()
-                .map(|&c| Verdict::not_checkable(c, note.clone()))
+            CheckId::graph_checks()
+                .map(|c| Verdict::not_checkable(c, note.clone()))
                 .collect()
         }
     };
@@ -240,9 +239,8 @@ pub async fn run_after_graph_sign_in(
                 failure.title, failure.cause
             );
             report.graph_note = Some(note.clone());
-            CheckId::GRAPH
-                .iter()
-                .map(|&c| Verdict::not_checkable(c, note.clone()))
+            CheckId::graph_checks()
+                .map(|c| Verdict::not_checkable(c, note.clone()))
                 .collect()
         }
     };
@@ -262,9 +260,8 @@ async fn graph_checks(
     report: &mut Report,
 ) -> Vec<Verdict> {
     let Some(client) = d.client_id() else {
-        return CheckId::GRAPH
-            .iter()
-            .map(|&c| Verdict::not_checkable(c, "No valid Application (client) ID is entered."))
+        return CheckId::graph_checks()
+            .map(|c| Verdict::not_checkable(c, "No valid Application (client) ID is entered."))
             .collect();
     };
     let cid = client.to_string();

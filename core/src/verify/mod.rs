@@ -87,28 +87,26 @@ impl CheckId {
         CheckId::EnvironmentAccess,
     ];
 
-    /// The checks that read Microsoft Graph (the app registration and its service principal),
-    /// in order: they need a Graph token.
-    pub const GRAPH: [CheckId; 6] = [
-        CheckId::AppRegistration,
-        CheckId::RedirectUris,
-        CheckId::DynamicsPermission,
-        CheckId::AdminConsent,
-        CheckId::ObjectId,
-        CheckId::ClientSecret,
-    ];
-
-    /// The checks that read the Dataverse Web API, in order: they need the sign-in's token.
-    pub const DATAVERSE: [CheckId; 4] = [
-        CheckId::ApplicationUser,
-        CheckId::SecurityRoles,
-        CheckId::TablePrivileges,
-        CheckId::EnvironmentAccess,
-    ];
-
-    /// Whether the check reads Microsoft Graph (else the Dataverse Web API).
+    /// Whether the check reads Microsoft Graph (the app registration and its service principal;
+    /// it needs a Graph token), else the Dataverse Web API (it needs the sign-in's token).
     pub fn reads_graph(self) -> bool {
-        CheckId::GRAPH.contains(&self)
+        match self {
+            CheckId::AppRegistration
+            | CheckId::RedirectUris
+            | CheckId::DynamicsPermission
+            | CheckId::AdminConsent
+            | CheckId::ObjectId
+            | CheckId::ClientSecret => true,
+            CheckId::ApplicationUser
+            | CheckId::SecurityRoles
+            | CheckId::TablePrivileges
+            | CheckId::EnvironmentAccess => false,
+        }
+    }
+
+    /// The checks that read Microsoft Graph, in order.
+    pub fn graph_checks() -> impl Iterator<Item = CheckId> {
+        CheckId::ALL.into_iter().filter(|c| c.reads_graph())
     }
 
     /// A short human name.
