@@ -15,7 +15,8 @@ bootstrap-serve:
 bootstrap-test:
 	@scripts/bootstrap.sh test
 
-## Build the release app and serve it on http://localhost:$(APP_PORT), with the local sandbox tenant on :$(SANDBOX_PORT).
+## Build the release app and serve it on http://localhost:$(APP_PORT) as a static host would (SPA fallback,
+## CSP header, brotli/gzip copies: scripts/serve.sh), with the local sandbox tenant on :$(SANDBOX_PORT).
 serve: bootstrap-serve
 	cargo build --release -p sandbox
 	@scripts/serve.sh
@@ -63,7 +64,8 @@ mutants:
 	@scripts/mutants.sh
 
 ## Performance in headless Chromium against the release build: parse vs DOMParser, longest main-thread
-## task during a load, picker filter per keystroke, cache, bundle size. One table; JSON in bench-results/.
+## task during a load, picker filter per keystroke, cache, bundle size, first visit over a throttled line
+## served compressed; then every budget of issue 13 with its status. JSON in bench-results/.
 ## BENCH_FIXTURES=DIR (default ../shared/fixtures/csdl), BENCH_RUNS=N (default 7).
 bench: bootstrap-test
 	trunk build --release --offline --skip-version-check

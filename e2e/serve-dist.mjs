@@ -1,10 +1,12 @@
 // Serves the release build (dist/) on localhost with an SPA fallback, as a static host would.
 // Sends the Content-Security-Policy the build computed (dist/csp-policy.txt), as a static host should
-// (see docs/DEPLOY.md). Used by the end-to-end tests; `make serve` uses `trunk serve` instead.
+// (see docs/DEPLOY.md), and the precompressed copies (scripts/precompress.mjs) when the browser
+// accepts them. Used by `make serve` (scripts/serve.sh) and the end-to-end tests.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { precompressed } from "./encoding.mjs";
 
 const root = resolve(fileURLToPath(new URL("../dist", import.meta.url)));
 const port = Number(process.env.APP_PORT || 8080);
@@ -44,9 +46,12 @@ createServer(async (req, res) => {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     return;
   }
-  const body = await readFile(file);
+  const sent = precompressed(file, req.headers["accept-encoding"]);
+  const body = await readFile(sent.file);
   res.writeHead(200, {
     "content-type": types[extname(file)] || "application/octet-stream",
+    ...(sent.encoding ? { "content-encoding": sent.encoding } : {}),
+    vary: "accept-encoding",
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",

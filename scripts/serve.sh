@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Starts the local sandbox tenant in the background and trunk in the foreground; Ctrl-C stops both.
+# Builds the release app into dist/, starts the local sandbox tenant in the background and serves
+# dist/ in the foreground as a static host would (e2e/serve-dist.mjs: SPA fallback, the CSP header,
+# the brotli / gzip copies scripts/precompress.mjs wrote); Ctrl-C stops both. After a source change,
+# run it again (or `trunk serve --release --offline` for rebuild-on-save, served uncompressed).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SANDBOX_PORT="${SANDBOX_PORT:-8081}"
 APP_PORT="${APP_PORT:-8080}"
 SANDBOX_CONFIG="${SANDBOX_CONFIG:-sandbox/sandbox.toml}"
+
+trunk build --release --offline --skip-version-check
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 "$target_dir/release/sandbox" --config "$SANDBOX_CONFIG" --port "$SANDBOX_PORT" &
@@ -16,4 +21,4 @@ echo
 echo "  Wizard:  http://localhost:${APP_PORT}/   (open this address: the redirect URI uses 'localhost')"
 echo "  Sandbox: http://localhost:${SANDBOX_PORT}/  (local Entra ID + Dataverse emulator)"
 echo
-trunk serve --release --offline --skip-version-check --port "$APP_PORT" --no-autoreload
+APP_PORT="$APP_PORT" node e2e/serve-dist.mjs
