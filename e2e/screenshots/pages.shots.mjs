@@ -72,6 +72,30 @@ for (const scheme of ["light", "dark"]) {
       await shot("05-app-user-signed-in");
       await gotoStep(page, 8);
       await shot("08-review-filled");
+      await gotoStep(page, 6);
+      await page.getByLabel("Data Sync will write to this table").check();
+      await shot("06-connector-filled");
+
+      // Setup verification when Entra ID gives no refresh token: the Graph checks wait for a
+      // second sign-in, for Microsoft Graph alone; after it the Dataverse results are kept.
+      await page.route("http://localhost:8081/**/oauth2/v2.0/token", async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        delete body.refresh_token;
+        await route.fulfill({ response, json: body });
+      });
+      await gotoStep(page, 7);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Sign in and test" }).click();
+      await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+      const graph = page.getByRole("button", { name: "Sign in to Microsoft Graph" });
+      await expect(graph).toBeVisible({ timeout: 30_000 });
+      await shot("07-verify-no-refresh-token");
+      await graph.click();
+      await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+      await expect(page.getByText("The app-registration results came with the sign-in for Microsoft Graph")).toBeVisible({ timeout: 30_000 });
+      await shot("07-verify-after-graph-sign-in");
+      await page.unrouteAll();
 
       await page.goto("/settings");
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

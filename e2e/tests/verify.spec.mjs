@@ -168,7 +168,8 @@ test("no refresh token: a second sign-in for Microsoft Graph runs the Graph chec
   let items = await verdicts(page);
   // The Dataverse checks ran; the Graph checks say why they could not.
   expect(await flagged(items)).toEqual(["✗ Application user"]);
-  await expect(items.filter({ hasText: /^\? App registration/ })).toContainText("no refresh token");
+  await expect(region(page)).toContainText("The sign-in gave no refresh token");
+  await expect(items.filter({ hasText: /^\? App registration/ })).toContainText("needs a Microsoft Graph token");
 
   await region(page).getByRole("button", { name: "Sign in to Microsoft Graph" }).click();
   await expect(page).toHaveURL(/^http:\/\/localhost:8081\/.*Application\.Read\.All/);
@@ -184,7 +185,7 @@ test("no refresh token: a second sign-in for Microsoft Graph runs the Graph chec
     await expect(items.filter({ hasText: new RegExp(`^✓ ${check}`) })).toHaveCount(1);
   }
   // The Dataverse sign-in ended with the redirect: its results are kept, its fixes need it back.
-  await expect(region(page)).toContainText("sign in above to check the application user");
+  await expect(region(page)).toContainText("To check those again, sign in above.");
   await expect(region(page).getByRole("button", { name: "Create the application user" })).toHaveCount(0);
   expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("verify-carried")))).toEqual([]);
 });

@@ -86,7 +86,7 @@ pub fn SetupVerification() -> impl IntoView {
                 <Show
                     when=signed_in
                     fallback=|| view! {
-                        <p class="note">"These results came with the sign-in for Microsoft Graph, which does not reach Dataverse: sign in above to check the application user, its roles and the environment again (Verify again)."</p>
+                        <p class="note">"The app-registration results came with the sign-in for Microsoft Graph; the application user, its roles and the environment were checked before it, through Dataverse. To check those again, sign in above."</p>
                     }
                 >
                     <div class="actions">
@@ -169,8 +169,11 @@ fn VerdictItem(verdict: Verdict) -> impl IntoView {
                     && ver.application_object_id.with(Option::is_some);
                 if can {
                     view! { <NewSecretFix /> }.into_any()
-                } else {
+                } else if ver.graph.with(Option::is_some) {
                     view! { <p class="note">"Creating a new client secret from here needs the Graph permission Application.ReadWrite.All, consented by an admin (see step 2)."</p> }.into_any()
+                } else {
+                    // No Graph token at all: the region already says why.
+                    ().into_any()
                 }
             }}
         }

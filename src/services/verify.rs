@@ -108,6 +108,10 @@ pub const NO_REFRESH_TOKEN: &str = "The sign-in gave no refresh token (offline_a
     wizard cannot exchange it for a Microsoft Graph token. Sign in to Microsoft Graph (a second \
     sign-in, for the app-registration checks only) to run them.";
 
+/// What each Graph check says while it waits for the second sign-in.
+const WAITING_FOR_GRAPH: &str =
+    "Not checked yet: this needs a Microsoft Graph token (Sign in to Microsoft Graph, above).";
+
 /// The Graph token for the checks: the read scopes, else Application.Read.All alone; `Err` says
 /// which permission is missing (or [`NO_REFRESH_TOKEN`]).
 pub async fn graph_token(signed: &SignedIn, draft: &Draft) -> Result<GraphToken, String> {
@@ -173,8 +177,14 @@ pub async fn run(inputs: Inputs) -> Report {
         Err(note) => {
             report.graph_note = Some(note.clone());
             report.graph_sign_in = inputs.signed.refresh.is_none();
+            // The note is shown once above the list; each check says what it waits for.
+            let reason = if report.graph_sign_in {
+                WAITING_FOR_GRAPH.to_string()
+            } else {
+                note.clone()
+            };
             CheckId::graph_checks()
-                .map(|c| Verdict::not_checkable(c, note.clone()))
+                .map(|c| Verdict::not_checkable(c, reason.clone()))
                 .collect()
         }
     };
