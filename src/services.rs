@@ -8,6 +8,7 @@ pub mod browser;
 pub mod cache;
 pub mod dataverse;
 pub mod error;
+pub mod http;
 pub mod metadata;
 pub mod parse_worker;
 pub mod signin;

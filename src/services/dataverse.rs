@@ -3,7 +3,7 @@
 // so its size on the error path does not matter.
 #![allow(clippy::result_large_err)]
 
-use super::browser;
+use super::{browser, http};
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -46,35 +46,15 @@ async fn fetch(
     signal: Option<&web_sys::AbortSignal>,
     stage: Stage,
 ) -> Result<web_sys::Response, Diagnosis> {
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_headers(&headers);
-    init.set_mode(web_sys::RequestMode::Cors);
-    if let Some(signal) = signal {
-        init.set_signal(Some(signal));
-    }
-    let window = web_sys::window().ok_or_else(|| diagnose::network_error(stage, "no window"))?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    http::fetch("GET", url, &headers, None, signal)
         .await
-        .map_err(|e| net(stage, &e))?;
-    Ok(response.unchecked_into())
-}
-
-async fn text(response: &web_sys::Response) -> String {
-    match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    }
+        .map_err(|e| net(stage, &e))
 }
 
 /// Turns a non-2xx Dataverse answer into a diagnosis (with the raw body and WWW-Authenticate).
 async fn failure(response: &web_sys::Response) -> Diagnosis {
     let www = response.headers().get("www-authenticate").ok().flatten();
-    let body = text(response).await;
+    let body = http::text(response).await;
     diagnose::dataverse_error(response.status(), &body, www.as_deref())
 }
 
@@ -85,7 +65,7 @@ pub async fn who_am_i(service_url: &str, token: &str) -> Result<WhoAmI, Diagnosi
     if !response.ok() {
         return Err(failure(&response).await);
     }
-    let body = text(&response).await;
+    let body = http::text(&response).await;
     serde_json::from_str(&body).map_err(|e| Diagnosis {
         code: "WHOAMI".into(),
         title: "WhoAmI answered something unexpected".into(),

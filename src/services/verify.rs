@@ -7,9 +7,9 @@
 
 pub mod fixes;
 
-use super::browser;
+use super::{browser, http};
 use super::signin::{self, GraphRefused, GraphToken, SignedIn};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wizard_core::{
     draft::Draft,
@@ -71,25 +71,18 @@ async fn try_send(request: &ApiRequest, token: &str) -> Result<Answer, JsValue> 
     for (k, v) in &request.headers {
         headers.append(k, v)?;
     }
-    let init = web_sys::RequestInit::new();
-    init.set_method(request.method.as_str());
-    init.set_headers(&headers);
-    init.set_mode(web_sys::RequestMode::Cors);
-    if let Some(body) = request.body_text() {
-        init.set_body(&JsValue::from_str(&body));
-    }
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
-            .await?
-            .unchecked_into();
-    let body = JsFuture::from(response.text()?)
-        .await?
-        .as_string()
-        .unwrap_or_default();
+    let body = request.body_text();
+    let response = http::fetch(
+        request.method.as_str(),
+        &request.url,
+        &headers,
+        body.as_deref(),
+        None,
+    )
+    .await?;
     Ok(Answer {
         status: response.status(),
-        body,
+        body: http::text(&response).await,
     })
 }
 
