@@ -7,8 +7,8 @@
 
 pub mod fixes;
 
-use super::{browser, http};
 use super::signin::{self, GraphRefused, GraphToken, SignedIn};
+use super::{browser, http};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wizard_core::{
