@@ -104,7 +104,7 @@ fn entra_code_table() {
         (50011, "invalid_request", "The redirect URI 'http://localhost:8080/auth/callback' specified in the request does not match the redirect URIs configured for the application '11111111-2222-3333-4444-555555555555'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.", &["exactly http://localhost:8080/auth/callback", "trailing slash", "Single-page application"]),
         (500011, "invalid_resource", "The resource principal named https://contoso.crm4.dynamics.com was not found in the tenant named Contoso. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", &["https://contoso.crm4.dynamics.com", "Environment URL"]),
         (65001, "invalid_grant", "The user or administrator has not consented to use the application with ID '11111111-2222-3333-4444-555555555555' named 'Simego'. Send an interactive authorization request for this user and resource.", &["admin consent", "user_impersonation"]),
-        (65004, "access_denied", "User declined to consent to access the app.", &["declined"]),
+        (65004, "access_denied", "User declined to consent to access the app.", &["declined", "accept", "admin consent"]),
         (9002326, "invalid_request", "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: 'http://localhost:8080'.", &["Single-page application", "Web", "spa"]),
         (9002327, "invalid_request", "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.", &["Web", "Single-page application", "Simego"]),
         (7000215, "invalid_client", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '11111111-2222-3333-4444-555555555555'.", &["Secret ID", "Value"]),
@@ -120,7 +120,23 @@ fn entra_code_table() {
         (50194, "invalid_request", "Application '11111111-2222-3333-4444-555555555555'(Wizard) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.", &["tenant"]),
         (650057, "invalid_client", "Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration.", &["Dynamics CRM", "user_impersonation"]),
         (700025, "invalid_client", "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.", &["public client"]),
-        (53003, "access_denied", "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", &["Conditional Access"]),
+        (53003, "access_denied", "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", &["Conditional Access", "sign-in logs", "compliant device"]),
+        // Each code below gets its own advice (words Entra ID's text does not hold), not the
+        // generic "look the code up".
+        (700082, "invalid_grant", "The refresh token has expired due to inactivity. The token was issued on 2025-01-01T10:00:00Z and was inactive for 90.00:00:00.", &["24 hours", "Sign in again."]),
+        (700084, "invalid_grant", "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which can't be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on 2025-01-01T10:00:00Z.", &["24 hours", "Sign in again."]),
+        (50076, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'https://contoso.crm.dynamics.com'.", &["MFA prompt"]),
+        (50079, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access 'https://contoso.crm.dynamics.com'.", &["MFA prompt"]),
+        (50074, "interaction_required", "Strong Authentication is required.", &["MFA prompt"]),
+        (50105, "invalid_grant", "Your administrator has configured the application Wizard ('11111111-2222-3333-4444-555555555555') to block users unless they are specifically granted ('assigned') access to the application. The signed in user 'ada@contoso.com' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application.", &["Users and groups", "Assignment required"]),
+        (70011, "invalid_scope", "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid.", &["{environment}/user_impersonation"]),
+        (500113, "invalid_request", "No reply address is registered for the application.", &["Single-page application", "different address"]),
+        (50001, "invalid_resource", "The application named https://contoso.crm.dynamics.com was not found in the tenant named Contoso. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", &["Check the environment URL", "belongs to this tenant"]),
+        (50059, "invalid_request", "No tenant-identifying information found in either the request or implied by any provided credentials.", &["instead of common"]),
+        (50057, "invalid_grant", "The user account is disabled.", &["working account"]),
+        (50053, "invalid_grant", "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password.", &["working account"]),
+        (50055, "invalid_grant", "The password is expired.", &["working account"]),
+        (50126, "invalid_grant", "Error validating credentials due to invalid username or password.", &["working account"]),
     ];
     for (code, error, description, mentions) in table {
         let body = entra_body(code, error, description);
@@ -274,7 +290,11 @@ fn dataverse_table() {
             r#"{"error":{"code":"0x80040220","message":"Principal user (Id=x, type=8) is missing prvReadAccount privilege."}}"#,
             None,
             "HTTP 403 / 0x80040220",
-            &["prvReadAccount", "security role"],
+            &[
+                "prvReadAccount",
+                "missing a privilege",
+                "Edit security roles",
+            ],
         ),
         (403, "", None, "HTTP 403", &["security role"]),
         (404, "", None, "HTTP 404", &["/api/data/v9.2/"]),
@@ -513,4 +533,60 @@ fn pasted_error_page_text() {
     let unknown = diagnose::pasted_error("AADSTS4242: Odd.").unwrap();
     assert_well_formed(&unknown);
     assert_eq!(unknown.code, "AADSTS4242");
+}
+
+/// AADSTS500011 with the environment address percent-encoded (once or twice) in the resource name:
+/// the wizard says it was encoded and shows the address as it should read.
+#[test]
+fn an_encoded_environment_in_aadsts500011_is_shown_decoded() {
+    for (named, wrong) in [
+        (
+            "https%3A%2F%2Fcontoso.crm.dynamics.com",
+            "https%3A%2F%2Fcontoso.crm.dynamics.com",
+        ),
+        (
+            "https%253A%252F%252Fcontoso.crm.dynamics.com",
+            "https%253A%252F%252Fcontoso.crm.dynamics.com",
+        ),
+    ] {
+        let description = format!(
+            "The resource principal named {named} was not found in the tenant named Contoso. This \
+             can happen if the application has not been installed by the administrator of the \
+             tenant or consented to by any user in the tenant."
+        );
+        let d = entra_error(400, &entra_body(500011, "invalid_resource", &description));
+        assert!(d.cause.contains(&format!("named '{wrong}'")), "{d:#?}");
+        assert!(d.cause.contains("URL-encoded"), "{d:#?}");
+        assert!(
+            d.cause
+                .contains("It should read 'https://contoso.crm.dynamics.com'."),
+            "{d:#?}"
+        );
+    }
+    // A '%' that decodes to nothing else stays as it is (and the decoding ends).
+    let description = "The resource principal named https://contoso.crm.dynamics.com/100%25x% was \
+                       not found in the tenant named Contoso.";
+    let d = entra_error(400, &entra_body(500011, "invalid_resource", description));
+    assert!(
+        d.cause
+            .contains("It should read 'https://contoso.crm.dynamics.com/100%x%'."),
+        "{d:#?}"
+    );
+}
+
+/// The raw answer shown under a Dataverse diagnosis is the body, then the WWW-Authenticate header
+/// on its own line; with no body, the header alone (no blank first line).
+#[test]
+fn the_raw_dataverse_answer_keeps_body_and_challenge_apart() {
+    let www = "Bearer error=invalid_token, authorization_uri=https://login.microsoftonline.com/x/oauth2/authorize";
+    let body = r#"{"error":{"code":"0x80072560","message":"The user is not a member of the organization."}}"#;
+    assert_eq!(
+        dataverse_error(401, body, Some(www)).raw,
+        format!("{body}\nWWW-Authenticate: {www}")
+    );
+    assert_eq!(
+        dataverse_error(401, "", Some(www)).raw,
+        format!("WWW-Authenticate: {www}")
+    );
+    assert_eq!(dataverse_error(401, body, None).raw, body);
 }

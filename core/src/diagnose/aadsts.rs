@@ -77,9 +77,14 @@ pub(super) fn aadsts(n: u32, error: &str, description: &str, raw: &str) -> Diagn
             let encoded = name.as_deref().filter(|n| n.contains('%'));
             let cause = match (encoded, name.as_deref()) {
                 (Some(n), _) => {
+                    // Decode until nothing changes (each round only shortens the text).
                     let mut decoded = percent_decode(n);
-                    while decoded.contains('%') && decoded != percent_decode(&decoded) {
-                        decoded = percent_decode(&decoded);
+                    loop {
+                        let next = percent_decode(&decoded);
+                        if next == decoded {
+                            break;
+                        }
+                        decoded = next;
                     }
                     format!(
                         "Entra ID could not find a resource named '{n}' in this tenant. That name \
