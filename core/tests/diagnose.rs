@@ -590,3 +590,36 @@ fn the_raw_dataverse_answer_keeps_body_and_challenge_apart() {
     );
     assert_eq!(dataverse_error(401, body, None).raw, body);
 }
+
+/// Dataverse answers that each have their own advice: a disabled user, a 404 that is not about
+/// an entity set, and a challenge whose error_description is empty (nothing to quote).
+#[test]
+fn dataverse_answers_with_their_own_advice() {
+    let disabled = dataverse_error(
+        403,
+        r#"{"error":{"code":"0x80040225","message":"The user with SystemUserId=eeeeeeee-0000-4000-8000-000000000005 is disabled. Disabled users cannot access the system."}}"#,
+        None,
+    );
+    assert_eq!(disabled.title, "The user is disabled in this environment");
+    assert!(disabled.fix.contains("enable the user"), "{disabled:#?}");
+
+    let version = dataverse_error(
+        404,
+        r#"{"error":{"code":"0x80060888","message":"The requested resource 'v9.9' does not exist."}}"#,
+        None,
+    );
+    assert!(
+        version
+            .cause
+            .contains("the environment URL or the API version"),
+        "a quoted word alone does not make it an entity set: {version:#?}"
+    );
+    assert!(!version.cause.contains("Entity set names"), "{version:#?}");
+
+    let www = format!(
+        "Bearer error=invalid_token, error_description=\"\", authorization_uri=https://login.microsoftonline.com/{TENANT}/oauth2/authorize"
+    );
+    let empty = dataverse_error(401, "", Some(&www));
+    assert!(!empty.cause.contains("Dataverse says"), "{empty:#?}");
+    assert!(empty.cause.contains(TENANT), "{empty:#?}");
+}
