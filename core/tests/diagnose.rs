@@ -194,6 +194,8 @@ fn unknown_aadsts_code_is_generic_but_complete() {
         .contains("Something nobody has seen before happened."));
     assert!(!d.cause.contains("Trace ID"));
     assert_eq!(d.raw, body);
+    // An error value without advice of its own: the title names the code to look up.
+    assert_eq!(d.title, "Sign-in error AADSTS4242424");
 
     // An unknown code with a known OAuth error keeps that error's explanation.
     let d = entra_error(400, &entra_body(4242425, "invalid_grant", "New wording."));
@@ -622,4 +624,72 @@ fn dataverse_answers_with_their_own_advice() {
     let empty = dataverse_error(401, "", Some(&www));
     assert!(!empty.cause.contains("Dataverse says"), "{empty:#?}");
     assert!(empty.cause.contains(TENANT), "{empty:#?}");
+}
+
+/// An error redirect without an AADSTS code (a non-Microsoft provider, or Entra ID's terse
+/// answers): every standard OAuth `error` value has its own title; others are "Sign-in failed".
+#[test]
+fn oauth_errors_without_an_aadsts_code() {
+    let table = [
+        ("access_denied", "Sign-in cancelled or permission declined"),
+        (
+            "consent_required",
+            "Permission not granted yet (consent required)",
+        ),
+        ("interaction_required", "You need to sign in again"),
+        ("login_required", "You need to sign in again"),
+        ("invalid_grant", "The sign-in code was rejected"),
+        ("invalid_client", "The app's credentials were rejected"),
+        ("unauthorized_client", "The app may not sign in this way"),
+        ("invalid_scope", "Invalid scope"),
+        ("invalid_tenant", "Tenant not found"),
+        (
+            "invalid_resource",
+            "Dataverse environment not found in this tenant",
+        ),
+        (
+            "temporarily_unavailable",
+            "The sign-in service had a problem",
+        ),
+        ("server_error", "The sign-in service had a problem"),
+        ("weird_error", "Sign-in failed"),
+    ];
+    for (error, title) in table {
+        let d = callback_error(error, "Plain words, no code.");
+        assert_well_formed(&d);
+        assert_eq!((d.code.as_str(), d.title.as_str()), (error, title));
+        assert!(d.cause.contains("Plain words, no code."), "{d:#?}");
+    }
+    assert_eq!(callback_error("", "").code, "OAUTH_ERROR");
+}
+
+/// A token whose claims cannot be read, when the token answer says the permission WAS granted: the
+/// problem is the token's format, and its raw text is the format error alone.
+#[test]
+fn an_unreadable_token_with_the_permission_granted_is_a_format_problem() {
+    let e = JwtError::Format { parts: 2 };
+    let env = "https://contoso.crm.dynamics.com";
+    let granted = format!("{env}/user_impersonation");
+    let d = diagnose::unreadable_token(&e, Some(&granted), env);
+    assert_eq!(d, diagnose::jwt_error(&e));
+    let missing = diagnose::unreadable_token(&e, Some("openid profile"), env);
+    assert_ne!(
+        missing.code, d.code,
+        "not granted: the permission is the problem"
+    );
+}
+
+/// A quoted error_description with commas in it is read whole.
+#[test]
+fn a_challenge_description_with_commas_is_kept_whole() {
+    let www = format!(
+        "Bearer error=invalid_token, error_description=\"The token is expired, or was issued for another audience\", authorization_uri=https://login.microsoftonline.com/{TENANT}/oauth2/authorize"
+    );
+    let d = dataverse_error(401, "", Some(&www));
+    assert!(
+        d.cause
+            .contains("The token is expired, or was issued for another audience"),
+        "{d:#?}"
+    );
+    assert!(d.cause.contains(TENANT), "{d:#?}");
 }
