@@ -234,6 +234,32 @@ mod tests {
     }
 
     #[test]
+    fn edits_made_at_the_same_instant_keep_this_tabs_value() {
+        // Two tabs typing in the same field in the same millisecond: each keeps its own text
+        // rather than both flipping to the other's (which would swap them back and forth).
+        let (mut sa, mut sb) = (EditStamps::default(), EditStamps::default());
+        let a = edit(&Draft::default(), &mut sa, 100, |d| {
+            d.app_name = "ours".into()
+        });
+        let b = edit(&Draft::default(), &mut sb, 100, |d| {
+            d.app_name = "theirs".into()
+        });
+        assert_eq!(merge(&a, &sa, &b, &sb).0.app_name, "ours");
+        assert_eq!(merge(&b, &sb, &a, &sa).0.app_name, "theirs");
+    }
+
+    #[test]
+    fn merged_stamps_name_only_edited_fields() {
+        // What a tab stores for the others grows with the fields edited, not with every field.
+        let (mut sa, sb) = (EditStamps::default(), EditStamps::default());
+        let a = edit(&Draft::default(), &mut sa, 100, |d| {
+            d.entity = "accounts".into()
+        });
+        let (_, ms) = merge(&a, &sa, &Draft::default(), &sb);
+        assert_eq!(serde_json::to_string(&ms).unwrap(), r#"{"entity":100}"#);
+    }
+
+    #[test]
     fn touch_reports_changes_and_stamps_grow() {
         let mut s = EditStamps::default();
         let d = Draft::default();

@@ -205,3 +205,76 @@ fn a_users_consent_without_user_impersonation_does_not_count() {
     };
     assert!(cause.contains("Only 1 user consented"), "{cause}");
 }
+
+/// The body the app sends with a fix request is that request's JSON, compact; a GET sends none.
+#[test]
+fn a_fix_request_sends_its_json_body() {
+    use chrono::NaiveDate;
+    use wizard_core::cloud::Cloud;
+    use wizard_core::fields::Guid;
+    use wizard_core::verify::requests;
+    let object = Guid::parse("aaaaaaaa-0000-4000-8000-000000000001").unwrap();
+    let r = requests::graph_add_password(
+        Cloud::Public,
+        &object,
+        "Simego Data Sync",
+        NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(),
+    );
+    assert_eq!(
+        r.body_text().as_deref(),
+        Some(
+            r#"{"passwordCredential":{"displayName":"Simego Data Sync","endDateTime":"2026-05-31T00:00:00Z"}}"#
+        )
+    );
+    let client = Guid::parse("11111111-2222-3333-4444-555555555555").unwrap();
+    assert_eq!(
+        requests::graph_application(Cloud::Public, &client).body_text(),
+        None
+    );
+}
+
+/// A secret is valid on its last day (⚠ expires in 0 days, not ✗ expired) and on its first day
+/// (✓, not ⚠ not valid yet).
+#[test]
+fn a_secret_is_valid_on_its_first_and_last_day() {
+    use chrono::NaiveDate;
+    use wizard_core::draft::SecretInput;
+    const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
+    let apps = |start: &str, end: &str| {
+        serde_json::json!({ "value": [{
+            "id": "aaaaaaaa-0000-4000-8000-000000000001",
+            "appId": CLIENT,
+            "displayName": "Simego Data Sync",
+            "passwordCredentials": [{
+                "displayName": "Simego",
+                "endDateTime": end,
+                "hint": "Q~a",
+                "keyId": "f0b0b335-1d71-4883-8f98-567911bfdca6",
+                "startDateTime": start
+            }]
+        }]})
+        .to_string()
+    };
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let secret = SecretInput::new("Q~aB1c2D3e4F5g6H7i8J9k0L1m2N3o4P5q6R7s8".into());
+    let last_day = verify::check_client_secret(
+        &apps("2024-06-01T10:00:00Z", "2025-06-01T10:00:00Z"),
+        CLIENT,
+        &secret,
+        today,
+    );
+    let Outcome::Warning { cause, .. } = &last_day.verdict.outcome else {
+        panic!("{last_day:#?}")
+    };
+    assert!(cause.contains("expires in 0 days"), "{cause}");
+    let first_day = verify::check_client_secret(
+        &apps("2025-06-01T10:00:00Z", "2027-06-01T10:00:00Z"),
+        CLIENT,
+        &secret,
+        today,
+    );
+    assert!(
+        matches!(first_day.verdict.outcome, Outcome::Verified { .. }),
+        "{first_day:#?}"
+    );
+}
