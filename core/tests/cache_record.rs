@@ -391,3 +391,21 @@ fn a_record_may_inflate_to_64_mb_and_not_one_byte_more() {
         Err(RecordError::Inflate(_))
     ));
 }
+
+/// The cached record stays small: a plain entity type (not open, not abstract, no base type)
+/// stores no flags, no base type and nothing empty, only what it has.
+#[test]
+fn a_plain_entity_type_stores_only_what_it_has() {
+    let s = schema(&[], vec![ty("account", &[])]);
+    let compact = serde_json::to_value(CompactSchema::from_schema(&s)).unwrap();
+    assert_eq!(
+        compact["t"][0],
+        serde_json::json!({ "n": [0, 1], "k": [2] }),
+        "{compact}"
+    );
+    // Only open (bit 0) or abstract (bit 1) sets the flags.
+    let mut open = s.clone();
+    open.entity_types[0].open = true;
+    let compact = serde_json::to_value(CompactSchema::from_schema(&open)).unwrap();
+    assert_eq!(compact["t"][0]["f"], 1, "{compact}");
+}
