@@ -278,3 +278,21 @@ fn a_secret_is_valid_on_its_first_and_last_day() {
         "{first_day:#?}"
     );
 }
+
+/// The Graph sign-in runs exactly the six checks that read Microsoft Graph, in the panel's order.
+#[test]
+fn the_graph_checks_are_the_six_app_registration_checks_in_order() {
+    let graph: Vec<CheckId> = CheckId::graph_checks().collect();
+    assert_eq!(
+        graph,
+        [
+            CheckId::AppRegistration,
+            CheckId::RedirectUris,
+            CheckId::DynamicsPermission,
+            CheckId::AdminConsent,
+            CheckId::ObjectId,
+            CheckId::ClientSecret,
+        ]
+    );
+    assert!(graph.iter().all(|c| c.reads_graph()));
+}

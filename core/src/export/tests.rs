@@ -294,3 +294,18 @@ fn expired_secret_still_imports() {
         "2020-01-01"
     );
 }
+
+/// A file with a required value emptied names that value and says it is missing, rather than a
+/// vague "damaged file".
+#[test]
+fn import_names_a_missing_required_value() {
+    let mut v = exported();
+    v["azure"]["tenantId"] = "".into();
+    match import_json(&v.to_string(), today()).unwrap_err() {
+        ImportError::Invalid { field, message } => {
+            assert_eq!(field, "azure.tenantId");
+            assert!(message.contains("missing or empty"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
