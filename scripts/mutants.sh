@@ -67,6 +67,10 @@ else
             --exclude=./bench-results --exclude=./e2e/test-results --exclude=./e2e/report . |
             tar -x -C "$dir"
     fi
+    # Fresh mtimes: `git archive` stamps files with the commit's time, older than the kept target/'s
+    # last (mutated) build, so cargo would take the restored sources as unchanged and test a stale
+    # mutant.
+    find "$dir" -path "$dir/target" -prune -o -type f -exec touch {} +
     if [ -d "$SHARED" ]; then ln -sfn "$SHARED" "$WORK/shared"; fi
     # No debug info in the copy's builds: each mutant relinks every test binary, and that is most
     # of its time (the real tree's target/ is not touched, so no one else rebuilds).
