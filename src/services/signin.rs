@@ -204,6 +204,8 @@ pub fn clean_address_bar() {
 }
 
 /// How a callback ended, by what the sign-in was for.
+// One value per callback, moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Finished {
     /// The sign-in (a Dataverse token), or why there is none.

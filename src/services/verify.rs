@@ -194,6 +194,8 @@ const CARRIED_KEY: &str = "dataverse-wizard.v1.verify-carried";
 /// The second sign-in, for Microsoft Graph alone (when the first gave no refresh token): keeps
 /// `verdicts`' Dataverse checks in this tab's sessionStorage, then goes to Entra ID. The
 /// Dataverse token does not survive the redirect (tokens live in memory only).
+// A `Diagnosis` is the error the user sees; failures are rare and cold, so its size does not matter.
+#[allow(clippy::result_large_err)]
 pub fn start_graph_sign_in(
     signed: &SignedIn,
     draft: &Draft,
