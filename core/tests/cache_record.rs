@@ -409,3 +409,37 @@ fn a_plain_entity_type_stores_only_what_it_has() {
     let compact = serde_json::to_value(CompactSchema::from_schema(&open)).unwrap();
     assert_eq!(compact["t"][0]["f"], 1, "{compact}");
 }
+
+/// Refresh reports a table whose only change is one added, one removed or one retyped column.
+#[test]
+fn refresh_reports_a_table_with_a_single_kind_of_change() {
+    let old = schema(
+        &[("accounts", "account")],
+        vec![ty(
+            "account",
+            &[("name", "Edm.String"), ("revenue", "Edm.Decimal")],
+        )],
+    );
+    let edits: [(&str, fn(&mut EntityType)); 3] = [
+        ("added", |t| {
+            t.properties.push(Property {
+                name: "city".into(),
+                type_name: "Edm.String".into(),
+                nullable: true,
+            })
+        }),
+        ("removed", |t| {
+            t.properties.pop();
+        }),
+        ("retyped", |t| {
+            t.properties[1].type_name = "Edm.Double".into()
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut new = old.clone();
+        edit(&mut new.entity_types[0]);
+        let d = diff(&old, &new);
+        assert_eq!(d.types_changed.len(), 1, "{what}: {d:?}");
+        assert!(!d.is_empty(), "{what}");
+    }
+}
