@@ -420,7 +420,8 @@ fn refresh_reports_a_table_with_a_single_kind_of_change() {
             &[("name", "Edm.String"), ("revenue", "Edm.Decimal")],
         )],
     );
-    let edits: [(&str, fn(&mut EntityType)); 3] = [
+    type Edit = fn(&mut EntityType);
+    let edits: [(&str, Edit); 3] = [
         ("added", |t| {
             t.properties.push(Property {
                 name: "city".into(),
