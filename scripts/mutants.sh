@@ -21,7 +21,8 @@
 # shared fixtures (the tests read ../shared/fixtures from the workspace root; FIXTURES_DIR is set
 # too), and runs there: the real tree is never touched. The report goes to mutants.out/ in this
 # repository (ignored by git; the previous one is kept as mutants.out.old/). Everything runs under
-# `nice -n 19`. Exit status is cargo-mutants': 0 when every viable mutant was caught, 2 when some
+# `nice -n 19`. Equivalent mutants (no test can tell them apart) are excluded, each with its reason, in
+# .cargo/mutants.toml. Exit status is cargo-mutants': 0 when every viable mutant was caught, 2 when some
 # were missed, 3 on timeouts. Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
