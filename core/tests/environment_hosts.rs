@@ -7,8 +7,7 @@ use wizard_core::fields::EnvironmentUrl;
 #[test]
 fn a_foreign_host_is_told_every_clouds_dataverse_host_patterns() {
     let e = EnvironmentUrl::parse("https://contoso.sharepoint.com")
-        .err()
-        .expect("SharePoint is not a Dataverse host")
+        .expect_err("SharePoint is not a Dataverse host")
         .to_string();
     assert!(
         e.starts_with("contoso.sharepoint.com is not a Dataverse environment address"),
