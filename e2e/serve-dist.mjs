@@ -28,7 +28,13 @@ const types = {
 };
 
 async function fileFor(pathname) {
-  const candidate = normalize(join(root, decodeURIComponent(pathname)));
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null; // a malformed escape such as /%E0 is a 404, not a crash of the server
+  }
+  const candidate = normalize(join(root, decoded));
   if (!candidate.startsWith(root)) return null;
   try {
     const s = await stat(candidate);

@@ -190,6 +190,41 @@ test("no refresh token: a second sign-in for Microsoft Graph runs the Graph chec
   expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("verify-carried")))).toEqual([]);
 });
 
+test("no refresh token, and the sign-in for Microsoft Graph fails: the region says why, the Dataverse results stay", async ({ page }) => {
+  // First token answer: no refresh token. Second (the Graph code): Entra ID refuses it.
+  let answers = 0;
+  await page.route("http://localhost:8081/**/oauth2/v2.0/token", async (route) => {
+    const response = await route.fetch();
+    answers += 1;
+    if (answers === 1) {
+      const body = await response.json();
+      delete body.refresh_token;
+      await route.fulfill({ response, json: body });
+    } else {
+      await route.fulfill({
+        response,
+        status: 400,
+        json: {
+          error: "invalid_grant",
+          error_description: "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.",
+          error_codes: [70008],
+        },
+      });
+    }
+  });
+  await startScenario(page, "Application user missing");
+  await signInAlex(page);
+  await verdicts(page);
+  await region(page).getByRole("button", { name: "Sign in to Microsoft Graph" }).click();
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:8080\/setup\/test$/, { timeout: 20_000 });
+
+  const items = await verdicts(page);
+  await expect(region(page)).toContainText("The sign-in for Microsoft Graph failed (The sign-in code has expired");
+  await expect(items.filter({ hasText: /^\? App registration/ })).toContainText("the app-registration checks were not run");
+  expect(await flagged(items)).toEqual(["✗ Application user"]);
+});
+
 test("scenario: Redirect under Web, not single-page application", async ({ page }) => {
   await startScenario(page, "Redirect under Web, not single-page application");
   await signInAlex(page);

@@ -37,15 +37,24 @@ pub struct CarriedVerdicts {
     pub verdicts: Vec<Verdict>,
 }
 
+/// A client ID and an environment origin as compared: trimmed, lower case, no trailing slash.
+fn connection_key(client_id: &str, environment: &str) -> (String, String) {
+    (
+        client_id.trim().to_ascii_lowercase(),
+        environment
+            .trim()
+            .trim_end_matches('/')
+            .to_ascii_lowercase(),
+    )
+}
+
 impl CarriedVerdicts {
     /// Keeps the Dataverse verdicts of `verdicts` for `client_id` and `environment`.
     pub fn new(client_id: &str, environment: &str, verdicts: &[Verdict]) -> CarriedVerdicts {
+        let (client_id, environment) = connection_key(client_id, environment);
         CarriedVerdicts {
-            client_id: client_id.trim().to_ascii_lowercase(),
-            environment: environment
-                .trim()
-                .trim_end_matches('/')
-                .to_ascii_lowercase(),
+            client_id,
+            environment,
             verdicts: verdicts
                 .iter()
                 .filter(|v| !v.check.reads_graph())
@@ -57,8 +66,7 @@ impl CarriedVerdicts {
     /// The verdicts, when they were checked for this `client_id` and `environment` (an edit in
     /// between makes them stale: then none).
     pub fn for_connection(self, client_id: &str, environment: &str) -> Option<Vec<Verdict>> {
-        let same = CarriedVerdicts::new(client_id, environment, &[]);
-        (self.client_id == same.client_id && self.environment == same.environment)
+        (connection_key(client_id, environment) == (self.client_id, self.environment))
             .then_some(self.verdicts)
     }
 }
