@@ -107,9 +107,9 @@ pub fn SetupVerification() -> impl IntoView {
                 {move || ver.graph_note.get().map(|n| view! { <p class="note">{n}</p> })}
                 <Show when=move || ver.graph_sign_in.get() && signed_in()>
                     <div class="actions">
-                        <button type="button" on:click=graph_sign_in>"Sign in to Microsoft Graph"</button>
+                        <button type="button" class="primary" on:click=graph_sign_in>"Sign in to Microsoft Graph"</button>
                     </div>
-                    <p class="hint">"A second sign-in, asking for Application.Read.All and Directory.Read.All only. The Dataverse results above are kept; the Dataverse sign-in ends with the redirect (tokens live in memory only)."</p>
+                    <p class="hint">"A second sign-in, asking for Application.Read.All and Directory.Read.All only. The Dataverse results below are kept; the Dataverse sign-in ends with the redirect (tokens live in memory only)."</p>
                 </Show>
                 <ul class="verdicts">
                     {move || ver.verdicts.get().into_iter().map(|v| view! { <VerdictItem verdict=v /> }).collect_view()}
