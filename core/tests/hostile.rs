@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use wizard_core::csdl::{self, CsdlError, MAX_METADATA_BYTES};
+use wizard_core::csdl::{self, CsdlError, MAX_METADATA_BYTES, MAX_XML_DEPTH};
 use wizard_core::export::{self, ImportError};
 
 const EDMX_OPEN: &str = r#"<?xml version="1.0" encoding="utf-8"?>
@@ -65,7 +65,7 @@ fn metadata_of_60_mb_is_refused_with_a_message_before_parsing() {
     };
     assert_eq!(from_bytes, Err(expected.clone()));
     assert_eq!(from_str, Err(expected.clone()));
-    // Parsing 60 MB with roxmltree takes seconds and ~600 MB of memory; refusing it takes
+    // Parsing 60 MB takes a second or more; refusing it takes
     // microseconds. A generous bound still proves nothing was parsed (or even UTF-8 checked).
     assert!(
         elapsed < Duration::from_secs(1),
@@ -114,34 +114,55 @@ fn nested(depth: usize, name: &str) -> String {
 
 #[test]
 fn deeply_nested_xml_is_an_error_not_a_stack_overflow() {
-    // roxmltree has no nesting limit but parses without recursion (nodes live in a flat Vec),
-    // and csdl.rs only walks direct children: 100 000 levels on a test thread's 2 MB stack is
-    // a plain NotCsdl error.
-    let doc = nested(100_000, "a");
-    let started = Instant::now();
-    let result = csdl::parse(&doc);
+    // The reader does not recurse and stops at MAX_XML_DEPTH open elements: 100 000 levels on a
+    // test thread's 2 MB stack is a clear error that names the limit and where it was crossed.
+    for doc in [nested(100_000, "a"), "<a>".repeat(100_000)] {
+        let started = Instant::now();
+        match csdl::parse(&doc) {
+            Err(CsdlError::Xml {
+                message,
+                line,
+                column,
+            }) => {
+                assert!(message.contains(&MAX_XML_DEPTH.to_string()), "{message}");
+                assert_eq!((line, column), (1, 3 * MAX_XML_DEPTH as u32 + 1));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+    // Well-formed and just within the limit: read to the end, then refused as not CSDL.
+    let result = csdl::parse(&nested(MAX_XML_DEPTH, "a"));
     assert!(
-        matches!(&result, Err(CsdlError::NotCsdl { found }) if found.contains("a")),
+        matches!(&result, Err(CsdlError::NotCsdl { found }) if found == "<a>"),
         "{result:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
-
-    // Unclosed: 100 000 opening tags and nothing else.
-    let unclosed = "<a>".repeat(100_000);
-    assert!(matches!(csdl::parse(&unclosed), Err(CsdlError::Xml { .. })));
+    // Unclosed within the limit: a truncated document.
+    let unclosed = "<a>".repeat(1_000);
+    assert!(
+        matches!(csdl::parse(&unclosed), Err(CsdlError::Xml { ref message, .. }) if message.contains("1000 element(s) not closed"))
+    );
 }
 
 #[test]
 fn deeply_nested_annotations_inside_a_real_schema_are_skipped() {
-    // Unknown elements are skipped; depth inside them does not matter.
+    // Unknown elements are skipped; nesting inside them is only limited by MAX_XML_DEPTH
+    // (the schema itself sits 4 levels deep).
     let body = format!(
         "<Annotations Target=\"A.T\">{}</Annotations>\
          <EntityContainer Name=\"C\"><EntitySet Name=\"ts\" EntityType=\"A.T\"/></EntityContainer>",
-        nested(100_000, "Annotation")
+        nested(MAX_XML_DEPTH - 4, "Annotation")
     );
     let schema = csdl::parse(&csdl_with(&body)).unwrap();
     assert_eq!(schema.entity_sets.len(), 1);
     assert_eq!(schema.key_of(&schema.entity_sets[0]), ["id"]);
+    let too_deep = body
+        .replacen("<Annotation>", "<Annotation><Annotation>", 1)
+        .replacen("</Annotation>", "</Annotation></Annotation>", 1);
+    assert!(matches!(
+        csdl::parse(&csdl_with(&too_deep)),
+        Err(CsdlError::Xml { .. })
+    ));
 }
 
 #[test]

@@ -1,19 +1,23 @@
 //! OData v4 `$metadata` (CSDL XML) parser into an owned, compact [`Schema`].
 //!
-//! The parser reads a whole document with [`roxmltree`], matching every element by its
-//! namespace-qualified name (EDMX `http://docs.oasis-open.org/odata/ns/edmx`, EDM
-//! `http://docs.oasis-open.org/odata/ns/edm`), so prefixes do not matter. Only what the wizard
-//! needs is kept: entity types with keys, properties and navigation properties, entity sets,
-//! and counts of complex types, enum types, actions and functions. Every type reference is stored
-//! fully qualified with aliases resolved (Dataverse writes `mscrm.account` for
+//! The parser reads the document in one streaming pass (quick-xml, see `read.rs`), matching every
+//! element by its namespace-qualified name (EDMX `http://docs.oasis-open.org/odata/ns/edmx`, EDM
+//! `http://docs.oasis-open.org/odata/ns/edm`), so prefixes do not matter. No tree is built. Only
+//! what the wizard needs is kept: entity types with keys, properties and navigation properties,
+//! entity sets, and counts of complex types, enum types, actions and functions. Every type
+//! reference is stored fully qualified with aliases resolved (Dataverse writes `mscrm.account` for
 //! `Microsoft.Dynamics.CRM.account`).
 //!
 //! Unknown elements and annotations are skipped, never fatal. Documents with a DTD are refused
-//! (no entity expansion), and inputs above [`MAX_METADATA_BYTES`] are refused before parsing.
+//! (no entity expansion), inputs above [`MAX_METADATA_BYTES`] are refused before parsing, and
+//! nesting deeper than [`MAX_XML_DEPTH`] is an error. The reader checks what a well-formed
+//! document needs (matching end tags, one root, declared prefixes and entities) but, for speed,
+//! not the attributes of elements it skips.
 
 use serde::{Deserialize, Serialize};
 
 mod filter;
+mod read;
 pub use filter::filter_sets;
 
 /// The EDMX (envelope) namespace of OData v4 CSDL.
@@ -32,9 +36,13 @@ const OLD_EDMX_NS: &[&str] = &[
 ///
 /// Real Dataverse documents are 3–10 MB (about 4 MB for a fresh environment, 7–10 MB with
 /// Dynamics 365 apps installed), so 32 MB leaves room for heavily customised environments while
-/// refusing anything that would make a browser tab parse hundreds of MB of DOM (roxmltree keeps
-/// roughly ten times the input size in memory while parsing).
+/// refusing anything that would keep a browser tab (or its parse worker) busy for seconds.
 pub const MAX_METADATA_BYTES: usize = 64 * 1024 * 1024 / 2;
+
+/// How deeply elements may nest. Real `$metadata` documents nest about 10 levels (annotation
+/// records inside annotations a few more); a document nesting thousands of levels is hostile and
+/// is refused with an error, in constant stack (the reader does not recurse).
+pub const MAX_XML_DEPTH: usize = 1024;
 
 /// Why a `$metadata` document could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -312,92 +320,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Schema, CsdlError> {
 /// Parses a `$metadata` document (a leading BOM is accepted).
 pub fn parse(xml: &str) -> Result<Schema, CsdlError> {
     check_size(xml.len())?;
-    let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc =
-        roxmltree::Document::parse_with_options(xml, options).map_err(|e| xml_error(xml, e))?;
-    let root = doc.root_element();
-    let root_ns = root.tag_name().namespace().unwrap_or("");
-    if OLD_EDMX_NS.contains(&root_ns) {
-        return Err(CsdlError::UnsupportedVersion {
-            version: root
-                .attribute("Version")
-                .map(str::to_string)
-                .unwrap_or_else(|| root_ns.to_string()),
-        });
-    }
-    if root_ns != EDMX_NS || root.tag_name().name() != "Edmx" {
-        return Err(CsdlError::NotCsdl {
-            found: describe(root),
-        });
-    }
-    if let Some(v) = root.attribute("Version") {
-        if !v.starts_with('4') {
-            return Err(CsdlError::UnsupportedVersion {
-                version: v.to_string(),
-            });
-        }
-    }
-    let data_services = children(root, EDMX_NS, "DataServices")
-        .next()
-        .ok_or_else(|| CsdlError::NotCsdl {
-            found: "edmx:Edmx without edmx:DataServices".to_string(),
-        })?;
-    let schemas: Vec<_> = children(data_services, EDM_NS, "Schema").collect();
-    if schemas.is_empty() {
-        return Err(CsdlError::NotCsdl {
-            found: "edmx:DataServices without any Schema in the edm namespace".to_string(),
-        });
-    }
-
-    let mut out = Schema::default();
-    // Aliases first: references (edmx:Reference/edmx:Include) and every schema.
-    for reference in children(root, EDMX_NS, "Reference") {
-        for include in children(reference, EDMX_NS, "Include") {
-            if let Some(ns) = include.attribute("Namespace") {
-                push_namespace(&mut out.namespaces, ns, include.attribute("Alias"));
-            }
-        }
-    }
-    for schema in &schemas {
-        if let Some(ns) = schema.attribute("Namespace") {
-            push_namespace(&mut out.namespaces, ns, schema.attribute("Alias"));
-        }
-    }
-
-    for schema in &schemas {
-        let ns = schema.attribute("Namespace").unwrap_or("");
-        for el in schema.children().filter(|n| is_edm(n)) {
-            match el.tag_name().name() {
-                "EntityType" => {
-                    if let Some(t) = entity_type(&out.namespaces, ns, el) {
-                        out.entity_types.push(t);
-                    }
-                }
-                "ComplexType" => out.complex_type_count += 1,
-                "EnumType" => out.enum_type_count += 1,
-                "Action" => out.action_count += 1,
-                "Function" => out.function_count += 1,
-                "EntityContainer" => {
-                    for set in children(el, EDM_NS, "EntitySet") {
-                        if let (Some(name), Some(ty)) =
-                            (set.attribute("Name"), set.attribute("EntityType"))
-                        {
-                            out.entity_sets.push(EntitySet {
-                                name: name.to_string(),
-                                entity_type: resolve_with(&out.namespaces, ty),
-                            });
-                        }
-                    }
-                }
-                _ => {} // TypeDefinition, Term, Annotations, …: not needed
-            }
-        }
-    }
-    Ok(out)
+    read::read(xml.strip_prefix('\u{feff}').unwrap_or(xml))
 }
 
 fn check_size(bytes: usize) -> Result<(), CsdlError> {
@@ -408,25 +331,6 @@ fn check_size(bytes: usize) -> Result<(), CsdlError> {
         })
     } else {
         Ok(())
-    }
-}
-
-fn xml_error(xml: &str, e: roxmltree::Error) -> CsdlError {
-    if matches!(e, roxmltree::Error::DtdDetected) {
-        let (line, column) = xml
-            .find("<!DOCTYPE")
-            .map(|offset| line_column(xml, offset))
-            .unwrap_or((1, 1));
-        return CsdlError::Dtd { line, column };
-    }
-    let pos = e.pos();
-    let full = e.to_string();
-    let suffix = format!(" at {pos}");
-    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
-    CsdlError::Xml {
-        message,
-        line: pos.row,
-        column: pos.col,
     }
 }
 
@@ -444,28 +348,6 @@ fn line_column(text: &str, offset: usize) -> (u32, u32) {
     )
 }
 
-fn describe(node: roxmltree::Node) -> String {
-    let name = node.tag_name().name();
-    match node.tag_name().namespace() {
-        Some(ns) => format!("<{name}> in namespace {ns}"),
-        None => format!("<{name}>"),
-    }
-}
-
-fn is_edm(node: &roxmltree::Node) -> bool {
-    node.is_element() && node.tag_name().namespace() == Some(EDM_NS)
-}
-
-fn children<'a, 'input: 'a>(
-    node: roxmltree::Node<'a, 'input>,
-    ns: &'static str,
-    name: &'static str,
-) -> impl Iterator<Item = roxmltree::Node<'a, 'input>> + 'a {
-    node.children().filter(move |n| {
-        n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(ns)
-    })
-}
-
 fn push_namespace(list: &mut Vec<Namespace>, ns: &str, alias: Option<&str>) {
     if list.iter().any(|n| n.namespace == ns) {
         return;
@@ -481,73 +363,31 @@ fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
 }
 
 fn resolve_with(namespaces: &[Namespace], qualified: &str) -> String {
-    if let Some(inner) = qualified
-        .strip_prefix("Collection(")
-        .and_then(|s| s.strip_suffix(')'))
-    {
-        return format!("Collection({})", resolve_with(namespaces, inner));
-    }
-    if let Some((prefix, name)) = split_qualified(qualified) {
-        if let Some(ns) = namespaces
-            .iter()
-            .find(|n| n.alias.as_deref() == Some(prefix))
-        {
-            return format!("{}.{name}", ns.namespace);
-        }
-    }
-    qualified.to_string()
+    resolved(namespaces, qualified).unwrap_or_else(|| qualified.to_string())
 }
 
-fn entity_type(namespaces: &[Namespace], ns: &str, el: roxmltree::Node) -> Option<EntityType> {
-    let name = el.attribute("Name")?;
-    let mut t = EntityType {
-        namespace: ns.to_string(),
-        name: name.to_string(),
-        base_type: el
-            .attribute("BaseType")
-            .map(|b| resolve_with(namespaces, b)),
-        key: Vec::new(),
-        properties: Vec::new(),
-        navigation: Vec::new(),
-        open: el.attribute("OpenType") == Some("true"),
-        is_abstract: el.attribute("Abstract") == Some("true"),
-    };
-    for child in el.children().filter(|n| is_edm(n)) {
-        match child.tag_name().name() {
-            "Key" => {
-                t.key.extend(
-                    children(child, EDM_NS, "PropertyRef")
-                        .filter_map(|r| r.attribute("Name"))
-                        .map(str::to_string),
-                );
-            }
-            "Property" => {
-                if let (Some(name), Some(ty)) = (child.attribute("Name"), child.attribute("Type")) {
-                    t.properties.push(Property {
-                        name: name.to_string(),
-                        type_name: resolve_with(namespaces, ty),
-                        nullable: child.attribute("Nullable") != Some("false"),
-                    });
-                }
-            }
-            "NavigationProperty" => {
-                if let (Some(name), Some(ty)) = (child.attribute("Name"), child.attribute("Type")) {
-                    let (inner, collection) = match ty
-                        .strip_prefix("Collection(")
-                        .and_then(|s| s.strip_suffix(')'))
-                    {
-                        Some(inner) => (inner, true),
-                        None => (ty, false),
-                    };
-                    t.navigation.push(NavigationProperty {
-                        name: name.to_string(),
-                        target_type: resolve_with(namespaces, inner),
-                        collection,
-                    });
-                }
-            }
-            _ => {}
-        }
+/// Resolves a leading alias in place; the string is left untouched (no allocation) when it has none.
+fn resolve_in_place(namespaces: &[Namespace], qualified: &mut String) {
+    if let Some(r) = resolved(namespaces, qualified) {
+        *qualified = r;
     }
-    Some(t)
+}
+
+/// The element type inside `Collection(…)`, or `None` when `ty` is not a collection.
+fn collection_element(ty: &str) -> Option<&str> {
+    ty.strip_prefix("Collection(")
+        .and_then(|s| s.strip_suffix(')'))
+}
+
+/// `qualified` with a leading alias replaced by its namespace (also inside `Collection(…)`), or
+/// `None` when no alias applies.
+fn resolved(namespaces: &[Namespace], qualified: &str) -> Option<String> {
+    if let Some(inner) = collection_element(qualified) {
+        return resolved(namespaces, inner).map(|inner| format!("Collection({inner})"));
+    }
+    let (prefix, name) = split_qualified(qualified)?;
+    let ns = namespaces
+        .iter()
+        .find(|n| n.alias.as_deref() == Some(prefix))?;
+    Some(format!("{}.{name}", ns.namespace))
 }
