@@ -452,10 +452,6 @@ fn Connector() -> impl IntoView {
                 <legend>"Grant Type"</legend>
                 {GrantType::ALL.iter().map(|&g| {
                     let id = format!("grant-{}", g.as_str());
-                    let help = match g {
-                        GrantType::ClientCredentials => "Data Sync signs in as the application user with the client secret (unattended runs).",
-                        GrantType::AuthorizationCode => "Data Sync signs in as you in a browser window; needs the Web redirect from step 1.",
-                    };
                     view! {
                         <div class="radio">
                             <input
@@ -467,7 +463,7 @@ fn Connector() -> impl IntoView {
                                 on:change=move |_| wizard.draft.update(|d| d.grant_type = g)
                             />
                             <label for=id>{g.as_str()}</label>
-                            <span class="hint">" — " {help}</span>
+                            <span class="hint">" — " {g.help()}</span>
                         </div>
                     }
                 }).collect_view()}

@@ -25,11 +25,15 @@ impl GrantType {
         }
     }
 
-    /// A short human label for pickers.
-    pub fn label(self) -> &'static str {
+    /// What the choice means for Data Sync, shown beside the choice on step 6.
+    pub fn help(self) -> &'static str {
         match self {
-            GrantType::ClientCredentials => "Client credentials (app signs in with its secret)",
-            GrantType::AuthorizationCode => "Authorization code (a person signs in)",
+            GrantType::ClientCredentials => {
+                "Data Sync signs in as the application user with the client secret (unattended runs)."
+            }
+            GrantType::AuthorizationCode => {
+                "Data Sync signs in as you in a browser window; needs the Web redirect from step 1."
+            }
         }
     }
 
@@ -90,6 +94,20 @@ pub enum EndpointVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_grant_says_who_signs_in_and_what_it_needs() {
+        let cc = GrantType::ClientCredentials.help();
+        assert!(
+            cc.contains("application user") && cc.contains("client secret"),
+            "{cc}"
+        );
+        let code = GrantType::AuthorizationCode.help();
+        assert!(
+            code.contains("signs in as you") && code.contains("redirect"),
+            "{code}"
+        );
+    }
 
     #[test]
     fn api_version_and_grant() {

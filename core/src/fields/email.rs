@@ -92,6 +92,8 @@ mod tests {
             ("sync@contoso", "no dot"),
             ("a@b@contoso.com", "more than one @"),
             ("Sync App <sync@contoso.com>", "< or >"),
+            ("sync@contoso.com>", "< or >"),
+            ("<sync@contoso.com", "< or >"),
             ("mailto:sync@contoso.com", "mailto"),
             ("sy nc@contoso.com", "space"),
             ("sync.@contoso.com", "misplaced dot"),
@@ -102,5 +104,12 @@ mod tests {
             assert!(msg.contains(needle), "{input}: {msg}");
             assert!(msg.contains("name@contoso.com"));
         }
+        // 64 characters before the @ is the most allowed.
+        let longest = format!("{}@contoso.com", "a".repeat(64));
+        assert!(Email::parse(&longest).is_ok());
+        let msg = Email::parse(&format!("a{longest}"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("longer than 64"), "{msg}");
     }
 }

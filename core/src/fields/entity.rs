@@ -59,11 +59,17 @@ mod tests {
         for bad in [
             "accounts(1)",
             "/api/data/v9.2/accounts",
+            "api/data/v9.2/accounts",
             "my accounts",
             "1accounts",
         ] {
             assert!(check_entity_set(bad).is_err(), "{bad}");
         }
         assert_eq!(check_entity_set(" ").unwrap_err(), FieldError::Empty);
+        // A path says so, with or without an address around it.
+        for path in ["api/data/v9.2/accounts", "https://contoso.crm.dynamics.com"] {
+            let msg = check_entity_set(path).unwrap_err().to_string();
+            assert!(msg.contains("path or address"), "{path}: {msg}");
+        }
     }
 }

@@ -202,8 +202,10 @@ impl EnvironmentUrl {
             }
             _ => {}
         }
-        let rest = &text[text.find("://").map_or(0, |i| i + 3)..];
-        let rest = rest.find(['/', '?', '#']).map_or("", |i| &rest[i..]);
+        let after_scheme = text.split_once("://").map_or(text, |(_, r)| r);
+        let rest = after_scheme
+            .find(['/', '?', '#'])
+            .map_or("", |i| &after_scheme[i..]);
         if !rest.is_empty() && rest != "/" {
             let lower = rest.to_ascii_lowercase();
             let text = if lower.starts_with("/api/data") {
@@ -402,6 +404,13 @@ mod tests {
         }
         let c = env("https://contoso.crm.dynamics.com/api/data/v9.2/").unwrap();
         assert!(c.notes[0].text.contains("/api/data/v9.2/ was removed"));
+        // What was removed is named in the note, by kind.
+        let note = |input: &str| env(input).unwrap().notes[0].text.clone();
+        assert!(note("https://contoso.crm.dynamics.com/apps/abc?x=1").contains("app page part"));
+        assert!(note("https://contoso.crm.dynamics.com/main.aspx").contains("app page part"));
+        assert!(note("contoso.crm.dynamics.com?x=1").contains("http"));
+        assert!(note("https://contoso.crm.dynamics.com/tools/x").contains("(/tools/x) was removed"));
+        assert!(note("https://contoso.crm.dynamics.com#frag").contains("(#frag) was removed"));
         assert_eq!(c.value.host(), "contoso.crm.dynamics.com");
     }
 
@@ -465,6 +474,23 @@ mod tests {
                 "Cloud Deutschland",
             ),
             ("https://contoso.powerappsportals.com", "Power Pages"),
+            // Every other address of each wrong site.
+            (
+                "https://make.powerautomate.com/environments",
+                "Power Apps maker portal",
+            ),
+            ("https://make.gov.powerapps.us", "Power Apps maker portal"),
+            ("https://make.powerapps.cn", "Power Apps maker portal"),
+            ("https://entra.microsoft.com/#home", "Azure portal"),
+            ("https://aad.portal.azure.com", "Azure portal"),
+            ("https://login.chinacloudapi.cn/x", "sign-in service"),
+            ("https://login.windows.net/x", "sign-in service"),
+            ("https://contoso.powerpages.microsoft.com", "Power Pages"),
+            ("https://contoso.microsoftcrmportals.com", "Power Pages"),
+            ("https://home.dynamics.com", "start page"),
+            ("https://dynamics.microsoft.com/en-us/", "start page"),
+            ("https://www.microsoft.com/en-us/dynamics-365", "start page"),
+            ("https://:pw@contoso.crm.dynamics.com", "user name"),
             (
                 "https://contoso.example.com",
                 "not a Dataverse environment address",

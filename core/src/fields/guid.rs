@@ -124,6 +124,9 @@ mod tests {
             ("1a2b3c4g-1234-5678-9abc-def012345678", "'g' at position 8"),
             ("1a2b3c4d-1234-5678-9abc def012345678", "space"),
             ("1a2b3c4d1-234-5678-9abc-def012345678", "hyphens"),
+            // 32 characters without hyphens are a GUID only when all are hex digits; 31 are not.
+            ("1a2b3c4d123456789abcdef01234567g", "'g' at position 32"),
+            ("1a2b3c4d123456789abcdef01234567", "31 digits"),
             ("me@contoso.com", "e-mail"),
             (
                 "https://login.microsoftonline.com/1a2b3c4d-1234-5678-9abc-def012345678/oauth2/token",

@@ -103,14 +103,8 @@ pub(super) fn url_prechecks(raw: &str) -> Result<&str, FieldError> {
 
 /// The first GUID found anywhere in `s`.
 pub(super) fn find_guid(s: &str) -> Option<Guid> {
-    let b = s.as_bytes();
-    if b.len() < 36 {
-        return None;
-    }
-    (0..=b.len() - 36).find_map(|i| {
-        let w = s.get(i..i + 36)?;
-        Guid::parse_strict(w)
-    })
+    // Every 36-byte window that starts and ends on a character boundary.
+    (0..s.len().saturating_sub(35)).find_map(|i| s.get(i..i + 36).and_then(Guid::parse_strict))
 }
 
 #[cfg(test)]
@@ -120,5 +114,69 @@ mod tests {
     #[test]
     fn percent_decode_basics() {
         assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
+    }
+
+    const GUID: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+
+    #[test]
+    fn a_guid_is_found_wherever_it_stands() {
+        let found = |s: &str| find_guid(s).map(|g| g.to_string());
+        assert_eq!(found(GUID).as_deref(), Some(GUID));
+        assert_eq!(found(&format!("x{GUID}")).as_deref(), Some(GUID));
+        assert_eq!(
+            found(&format!("https://x/{GUID}/oauth2")).as_deref(),
+            Some(GUID)
+        );
+        assert_eq!(found(&format!("é{GUID}é")).as_deref(), Some(GUID));
+        assert_eq!(found(&GUID[1..]), None);
+        assert_eq!(found(""), None);
+        assert_eq!(found("ééééééééééééééééééééééééééééééééééé"), None);
+    }
+
+    #[test]
+    fn domain_names_within_the_limits_pass_and_beyond_them_say_why() {
+        let label = |n: usize| "a".repeat(n);
+        // 253 characters in all, 63 in a part: the most DNS allows.
+        let longest = format!("{}.{}.{}.{}", label(63), label(63), label(63), label(61));
+        assert_eq!(longest.len(), 253);
+        assert_eq!(dns_problem(&longest), None);
+        let too_long = format!("{longest}a");
+        assert!(dns_problem(&too_long).is_some_and(|p| p.contains("253")));
+        assert_eq!(dns_problem(&format!("{}.com", label(63))), None);
+        assert!(dns_problem(&format!("{}.com", label(64))).is_some_and(|p| p.contains("63")));
+        // Digits and inner hyphens are fine; a hyphen at either end of a part is not.
+        assert_eq!(dns_problem("contoso-2.onmicrosoft.com"), None);
+        for bad in ["-contoso.com", "contoso-.com", "contoso.-com"] {
+            assert!(
+                dns_problem(bad).is_some_and(|p| p.contains("starts or ends with '-'")),
+                "{bad}"
+            );
+        }
+        assert!(dns_problem("con_toso.com").is_some_and(|p| p.contains("'_'")));
+        assert!(dns_problem("contoso.123").is_some_and(|p| p.contains("number")));
+    }
+
+    #[test]
+    fn a_missing_colon_is_named_with_the_fixed_address() {
+        for (input, fixed) in [
+            (
+                "https//contoso.crm.dynamics.com",
+                "Write https://contoso.crm.dynamics.com",
+            ),
+            (
+                "http//contoso.crm.dynamics.com",
+                "Write http://contoso.crm.dynamics.com",
+            ),
+        ] {
+            let e = url_prechecks(input).unwrap_err().to_string();
+            assert!(e.contains(fixed), "{e}");
+        }
+    }
+
+    #[test]
+    fn an_address_with_a_scheme_may_hold_percent_escapes() {
+        // Only text without "://" is checked for a percent-encoded address.
+        let s = "https://contoso.crm.dynamics.com/main.aspx?etn=a%20b";
+        assert_eq!(url_prechecks(s), Ok(s));
     }
 }

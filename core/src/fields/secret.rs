@@ -128,8 +128,12 @@ impl FromStr for SecretExpiry {
             found: s.to_string(),
         };
         // Exactly YYYY-MM-DD (chrono alone would accept e.g. "2026-1-5").
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, c)| match i {
+                4 | 7 => c == b'-',
+                _ => c.is_ascii_digit(),
+            });
+        if !shape {
             return Err(bad());
         }
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -180,6 +184,14 @@ mod tests {
         assert!(quoted.notes[0].text.contains("quote mark"));
         let short = ClientSecret::parse("abc~123").unwrap();
         assert!(short.has_warnings());
+        // A quote at either end is worth a warning.
+        let ends_quoted = ClientSecret::parse(&format!("{good}'")).unwrap();
+        assert!(ends_quoted.notes[0].text.contains("quote mark"));
+        // USUAL_MIN_LEN characters is long enough not to warn; one fewer is not.
+        let min = &good[..ClientSecret::USUAL_MIN_LEN];
+        assert!(ClientSecret::parse(min).unwrap().notes.is_empty());
+        let shorter = ClientSecret::parse(&min[1..]).unwrap();
+        assert!(shorter.notes[0].text.contains("29 characters long"));
         let bad: &[(&str, FieldError)] = &[
             ("", FieldError::Empty),
             (G, FieldError::SecretIsGuid),
@@ -188,6 +200,8 @@ mod tests {
                 FieldError::SecretIsGuid,
             ),
             ("abc8Q~**************", FieldError::SecretMasked),
+            ("abc8Q~Zk3pN4vR5…", FieldError::SecretMasked),
+            ("abc8Q~Zk3pN4vR5•••••", FieldError::SecretMasked),
             (
                 "abc8Q~Zk3pN4vR5 sT6uW7xY8zA9bC0dE1fG2hI3j",
                 FieldError::SecretWhitespace,
@@ -211,7 +225,8 @@ mod tests {
             ("2025-06-16", Some(Level::Warning), "expires in 1 day"),
             ("2025-07-15", Some(Level::Warning), "expires in 30 days"),
             ("2025-07-16", None, ""),
-            ("2027-06-15", None, ""),
+            ("2027-06-16", None, ""), // 731 days: the portal's two years
+            ("2027-06-17", Some(Level::Info), "two years"),
             ("2028-06-15", Some(Level::Info), "two years"),
             (" 2025-12-12 ", None, ""),
         ];
@@ -226,6 +241,10 @@ mod tests {
             "2025-13-01",
             "15/06/2025",
             "2025-6-1",
+            "2025-06-1",
+            "2025-6-01",
+            "+2025-06-01",
+            "20250-06-01",
             "tomorrow",
             "2025-02-30",
         ] {

@@ -164,6 +164,8 @@ mod tests {
                 "personal Microsoft accounts",
             ),
             ("common", ClientCredentials, "\"common\" is not a tenant"),
+            // Hex letters without a hyphen read as a (short) domain name, not as a broken GUID.
+            ("cafe", ClientCredentials, "no dot"),
             (
                 "organizations",
                 ClientCredentials,

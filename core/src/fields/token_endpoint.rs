@@ -275,6 +275,31 @@ mod tests {
                 None, Cloud::Public, "percent-encoded",
             ),
         ];
+        // Only …/oauth2/token and …/oauth2/v2.0/token are token endpoints: one wrong segment is
+        // enough to say so.
+        let wrong_paths = [
+            "oauth2/tokens",
+            "oauth/token",
+            "oauth2/v2.0/tokens",
+            "oauth2/v1.0/token",
+            "oauth/v2.0/token",
+        ];
+        for path in wrong_paths {
+            let input = format!("https://login.microsoftonline.com/{G}/{path}");
+            let msg = TokenEndpoint::parse(&input, Some(&t), Cloud::Public)
+                .unwrap_err()
+                .to_string();
+            assert!(msg.contains("/oauth2/v2.0/token"), "{input}: {msg}");
+        }
+        // A fragment is dropped with a note, like a query.
+        let c = TokenEndpoint::parse(
+            &format!("https://login.microsoftonline.com/{G}/oauth2/v2.0/token#x"),
+            Some(&t),
+            Cloud::Public,
+        )
+        .unwrap();
+        assert_eq!(c.notes.len(), 1);
+        assert!(!c.value.as_str().contains('#'));
         for (input, tenant, cloud, needle) in bad {
             let msg = TokenEndpoint::parse(input, *tenant, *cloud)
                 .unwrap_err()
