@@ -90,6 +90,22 @@ fn connection_strings_parse_with_the_documented_syntax() {
 }
 
 #[test]
+fn keys_keep_inner_blanks_and_debug_hides_only_secrets() {
+    // White space inside a key is part of it (tabs too); only other control characters are refused.
+    let pairs = parse_connection_string("Client\tId=abc;ClientSecret=s3cr3t").unwrap();
+    assert_eq!(pairs[0].key, "Client\tId");
+    let debug = format!("{pairs:?}");
+    assert!(
+        debug.contains("Pair") && debug.contains("\"abc\""),
+        "{debug}"
+    );
+    assert!(
+        debug.contains("[redacted]") && !debug.contains("s3cr3t"),
+        "{debug}"
+    );
+}
+
+#[test]
 fn syntax_errors_say_where() {
     let cases = [
         ("Url", 1, "has no = and no value"),
@@ -111,6 +127,8 @@ fn syntax_errors_say_where() {
             "ends with a quote mark but does not start with one",
         ),
         ("k=a\u{1}b", 4, "a control character in a value"),
+        ("Ur\u{1}l=x", 3, "a control character in a key"),
+        ("k='a\u{0}b'", 5, "a NUL character in a quoted value"),
     ];
     for (text, position, problem) in cases {
         let e = parse_connection_string(text).unwrap_err();
@@ -414,7 +432,19 @@ fn detection() {
         "[1]",
         "just words",
         "x=1;y=2",
+        // Other JSON with a "type": a cloud credentials file is not a linked service.
+        "{\"type\": \"service_account\", \"project_id\": \"x\"}",
+        "{\"typeProperties\": {}}",
     ] {
         assert_eq!(detect(text), None, "{text}");
     }
+    // A Dynamics linked service for on-premises is recognised, then explained.
+    let on_prem = r#"{"name": "x", "properties": {"type": "Dynamics", "typeProperties": {
+        "deploymentType": "OnPremisesWithIfd", "hostName": "crm.contoso.local",
+        "authenticationType": "Ifd"}}}"#;
+    assert_eq!(detect(on_prem), Some(ImportKind::DataFactory));
+    let msg = import_any(on_prem, &Draft::default(), today())
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("on-premises"), "{msg}");
 }

@@ -3,7 +3,7 @@
 //! Tests keep them in step with that file.
 
 use super::{Draft, SecretInput};
-use crate::{cloud::Cloud, fields::GrantType};
+use crate::cloud::Cloud;
 
 /// Tenant "Contoso (sandbox)".
 pub const TENANT_ID: &str = "11111111-2222-3333-4444-555555555555";
@@ -210,7 +210,7 @@ impl Scenario {
 pub fn draft(today: chrono::NaiveDate) -> Draft {
     Draft {
         cloud: Cloud::Sandbox,
-        grant_type: GrantType::ClientCredentials,
+        // grant_type: the default, client credentials (what the sandbox's app user signs in with).
         app_name: APP_NAME.into(),
         tenant_id: TENANT_ID.into(),
         client_id: CLIENT_ID.into(),
@@ -228,6 +228,7 @@ pub fn draft(today: chrono::NaiveDate) -> Draft {
 mod tests {
     use super::*;
     use crate::draft::Severity;
+    use crate::fields::GrantType;
 
     #[test]
     fn service_url_follows_the_environment_and_version() {
@@ -244,6 +245,23 @@ mod tests {
         );
         d.environment_url = "https://https://contoso.crm.dynamics.com".into();
         assert_eq!(d.service_url(), None);
+    }
+
+    #[test]
+    fn the_sandbox_draft_is_the_sandbox_app_with_a_secret_a_year_from_today() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let d = draft(today);
+        assert_eq!(d.grant_type, GrantType::ClientCredentials);
+        assert_eq!(d.app_name, APP_NAME);
+        assert_eq!(d.secret_expires, "2027-11-28");
+        // Nothing to warn about either: the expiry is far enough away.
+        let problems = d.problems(today);
+        assert!(
+            problems
+                .iter()
+                .all(|p| p.field == Some(crate::draft::FieldId::Entity)),
+            "{problems:?}"
+        );
     }
 
     #[test]

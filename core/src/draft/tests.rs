@@ -40,6 +40,21 @@ fn steps() {
     assert_eq!(Step::Test.prev(), Some(Step::Connector));
     assert_eq!(Step::from_slug("nope"), None);
     assert_eq!(Step::AppUser.slug(), "app-user");
+    // Every page has its own title, in the order of the guide.
+    let titles: Vec<&str> = Step::ALL.iter().map(|s| s.title()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Register the app",
+            "API permissions",
+            "Client secret",
+            "Gather the details",
+            "Add the application user",
+            "Connector settings",
+            "Test the connection",
+            "Review and export",
+        ]
+    );
     // ALL is in step order, and every field is on one step.
     let steps: Vec<usize> = FieldId::ALL.iter().map(|f| f.step().number()).collect();
     assert!(steps.windows(2).all(|w| w[0] <= w[1]));
@@ -51,8 +66,13 @@ fn steps() {
 fn field_ids_get_set_and_names() {
     let mut d = Draft::default();
     let mut seen = std::collections::HashSet::new();
+    let mut labels = std::collections::HashSet::new();
+    let mut hints = std::collections::HashSet::new();
     for f in FieldId::ALL {
         assert!(seen.insert(f.dom_id()));
+        // A label names one field, and so does the hint under it.
+        assert!(labels.insert(f.label()), "{f:?}");
+        assert!(hints.insert(f.hint()), "{f:?}");
         assert!(!f.label().is_empty() && !f.hint().is_empty());
         f.set(&mut d, format!("v-{}", f.dom_id()));
         assert_eq!(f.get(&d), format!("v-{}", f.dom_id()));
@@ -251,4 +271,25 @@ fn secret_input_debug_is_redacted() {
         "SecretInput([redacted])"
     );
     assert_eq!(format!("{:?}", SecretInput::default()), "SecretInput(\"\")");
+}
+
+#[test]
+fn a_field_status_is_valid_only_when_accepted() {
+    let d = good();
+    assert!(check_field(&d, FieldId::TenantId, today()).is_valid());
+    let mut bad = good();
+    bad.tenant_id = "common".into();
+    assert!(!check_field(&bad, FieldId::TenantId, today()).is_valid());
+    bad.tenant_id.clear();
+    assert!(!check_field(&bad, FieldId::TenantId, today()).is_valid());
+}
+
+#[test]
+fn the_secret_counts_as_checked_only_when_it_passes() {
+    assert!(good().client_secret_checked());
+    let mut d = good();
+    d.client_secret = SecretInput::new("abc8Q~**************".into());
+    assert!(!d.client_secret_checked());
+    d.client_secret = SecretInput::default();
+    assert!(!d.client_secret_checked());
 }
