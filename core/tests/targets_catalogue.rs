@@ -200,3 +200,20 @@ fn debug_of_an_output_without_the_secret_shows_its_text() {
     );
     assert!(format!("{real:?}").contains("[redacted"));
 }
+
+#[test]
+fn the_env_file_says_the_sdks_cannot_sign_in_at_the_sandbox() {
+    let mut sandbox = wizard_core::draft::sandbox::draft(today());
+    sandbox.entity = "accounts".into();
+    let says_http = |d: &wizard_core::draft::Draft| {
+        render(Format::DotEnv, &conn(d), SecretMode::Placeholder, now())
+            .notes
+            .iter()
+            .any(|n| n.contains("plain http"))
+    };
+    assert!(says_http(&sandbox));
+    for (name, d) in per_cloud() {
+        let is_sandbox = d.cloud == wizard_core::cloud::Cloud::Sandbox;
+        assert_eq!(says_http(&d), is_sandbox, "{name}");
+    }
+}
