@@ -327,6 +327,56 @@ fn record_url_templates() {
 }
 
 #[test]
+fn the_app_keeps_everything_but_properties_and_a_tenth_of_the_size() {
+    for name in [
+        "dataverse_v9_bcgov_embc_ess_2022-10.xml",
+        "northwind4_simpleodata.xml",
+    ] {
+        let bytes = std::fs::read(csdl_dir().join(name)).unwrap();
+        let full = csdl::parse_bytes(&bytes).unwrap();
+        let kept = csdl::parse_for_app(&bytes).unwrap();
+        assert!(kept
+            .entity_types
+            .iter()
+            .all(|t| t.properties.is_empty() && t.navigation.is_empty()));
+        // What the screens read is the same: sets with keys, record URLs, counts.
+        assert_eq!(kept.set_summaries(), full.set_summaries(), "{name}");
+        for set in &full.entity_sets {
+            let url = "https://contoso.crm.dynamics.com/api/data/v9.2/";
+            assert_eq!(
+                kept.record_url(url, &set.name),
+                full.record_url(url, &set.name)
+            );
+        }
+        assert_eq!(kept.entity_types.len(), full.entity_types.len());
+        assert_eq!(kept.namespaces, full.namespaces);
+        assert_eq!(
+            (
+                kept.complex_type_count,
+                kept.enum_type_count,
+                kept.action_count,
+                kept.function_count
+            ),
+            (
+                full.complex_type_count,
+                full.enum_type_count,
+                full.action_count,
+                full.function_count
+            )
+        );
+        let size = |s: &Schema| serde_json::to_string(s).unwrap().len();
+        if name.starts_with("dataverse") {
+            assert!(
+                size(&kept) * 10 < size(&full),
+                "{} vs {}",
+                size(&kept),
+                size(&full)
+            );
+        }
+    }
+}
+
+#[test]
 fn schema_round_trips_through_json() {
     let schema = load("trippin_simpleodata.xml");
     let json = serde_json::to_string(&schema).unwrap();

@@ -3,7 +3,7 @@
 //!
 //! Protocol: the worker first posts `"ready"`; then the page posts `[id, Uint8Array]` (the buffer
 //! transferred, not copied); the worker answers `[id, json]` where `json` is the serde JSON of the
-//! parsed `Schema`, or `[id, null]`
+//! `Schema` the app keeps (`csdl::parse_for_app`: no properties), or `[id, null]`
 //! when parsing failed (the page then parses on its own thread to get the exact error).
 //!
 //! It uses only `wizard-core`, not the app library, so its wasm carries no UI code.
@@ -19,7 +19,7 @@ fn main() {
             let msg = js_sys::Array::from(&ev.data());
             let id = msg.get(0);
             let bytes = js_sys::Uint8Array::new(&msg.get(1)).to_vec();
-            let answer = match wizard_core::csdl::parse_bytes(&bytes) {
+            let answer = match wizard_core::csdl::parse_for_app(&bytes) {
                 Ok(schema) => serde_json::to_string(&schema)
                     .map(|json| JsValue::from_str(&json))
                     .unwrap_or(JsValue::NULL),

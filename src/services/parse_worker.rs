@@ -16,7 +16,7 @@ pub struct Parsed {
 /// Parses `$metadata` bytes on this thread, timing it.
 pub fn parse_here(bytes: &[u8]) -> Result<Parsed, csdl::CsdlError> {
     let start = js_sys::Date::now();
-    let schema = csdl::parse_bytes(bytes)?;
+    let schema = csdl::parse_for_app(bytes)?;
     Ok(Parsed {
         schema,
         ms: js_sys::Date::now() - start,

@@ -308,19 +308,35 @@ impl Schema {
     }
 }
 
+/// Parses a document into what the app keeps: sets, types with their keys and base types,
+/// namespaces and counts, but no properties or navigation properties (they are not read). No
+/// screen shows them, and they are nine tenths of a Dataverse schema: the parse itself, the
+/// worker's answer, its decoding on the page, and the cache record all shrink by as much.
+pub fn parse_for_app(bytes: &[u8]) -> Result<Schema, CsdlError> {
+    read::read(text_of(bytes)?, read::Members::Skip)
+}
+
 /// Parses a `$metadata` document from bytes: size check first, then UTF-8 (a BOM is accepted).
 pub fn parse_bytes(bytes: &[u8]) -> Result<Schema, CsdlError> {
-    check_size(bytes.len())?;
-    let text = std::str::from_utf8(bytes).map_err(|e| CsdlError::NotUtf8 {
-        valid_up_to: e.valid_up_to(),
-    })?;
-    parse(text)
+    read::read(text_of(bytes)?, read::Members::Keep)
 }
 
 /// Parses a `$metadata` document (a leading BOM is accepted).
 pub fn parse(xml: &str) -> Result<Schema, CsdlError> {
     check_size(xml.len())?;
-    read::read(xml.strip_prefix('\u{feff}').unwrap_or(xml))
+    read::read(
+        xml.strip_prefix('\u{feff}').unwrap_or(xml),
+        read::Members::Keep,
+    )
+}
+
+/// The document's text: size check first, then UTF-8, without a leading BOM.
+fn text_of(bytes: &[u8]) -> Result<&str, CsdlError> {
+    check_size(bytes.len())?;
+    let text = std::str::from_utf8(bytes).map_err(|e| CsdlError::NotUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 fn check_size(bytes: usize) -> Result<(), CsdlError> {

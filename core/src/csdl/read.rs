@@ -52,6 +52,7 @@ struct Declared {
 struct Builder {
     frames: Vec<Frame>,
     scopes: Scopes,
+    members: Members,
     root_seen: bool,
     data_services_seen: bool,
     references: Vec<Declared>,
@@ -62,10 +63,23 @@ struct Builder {
     out: Schema,
 }
 
+/// Whether the properties and navigation properties of entity types are read.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Members {
+    /// Read them ([`super::parse`]).
+    #[default]
+    Keep,
+    /// Skip them like unknown elements ([`super::parse_for_app`]).
+    Skip,
+}
+
 /// Reads a whole document (BOM already stripped, size already checked) into a [`Schema`].
-pub(super) fn read(xml: &str) -> Result<Schema, CsdlError> {
+pub(super) fn read(xml: &str, members: Members) -> Result<Schema, CsdlError> {
     let mut reader = Reader::from_str(xml);
-    let mut b = Builder::default();
+    let mut b = Builder {
+        members,
+        ..Builder::default()
+    };
     loop {
         let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader
@@ -236,6 +250,11 @@ impl Builder {
             (Frame::EntityType, Ns::Edm, "Key") => {
                 attributes(e, scopes, [])?;
                 Frame::Key
+            }
+            (Frame::EntityType, Ns::Edm, "Property" | "NavigationProperty")
+                if self.members == Members::Skip =>
+            {
+                Frame::Skip
             }
             (Frame::EntityType, Ns::Edm, "Property") => {
                 let [name, ty, nullable] = attributes(e, scopes, ["Name", "Type", "Nullable"])?;
