@@ -10,7 +10,7 @@ use wizard_core::draft::{Draft, FieldId, SecretInput};
 use wizard_core::fields::ApiVersion;
 use wizard_core::targets::{
     build_connection_string, detect, import_any, parse_connection_string, render, Format,
-    ImportError, ImportKind, SecretMode,
+    ImportError, ImportKind, SecretMode, SECRET_MASK,
 };
 
 fn kv(text: &str) -> Vec<(String, String)> {
@@ -447,4 +447,90 @@ fn detection() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("on-premises"), "{msg}");
+}
+
+#[test]
+fn env_files_as_shells_and_dotenv_readers_write_them() {
+    let client = "AZURE_CLIENT_ID=7c1d9a2e-5b3f-4e8a-9d6c-1f2e3a4b5c6d";
+    let env = |extra: &str| format!("{client}\n{extra}\n");
+    let read = |text: &str| import_any(text, &Draft::default(), today());
+    // Keys may start with _ and hold dots; keys the wizard does not use are named as ignored.
+    let m = read(&env("_PRIVATE=1\nspring.profile=dev\nexport OTHER=x")).unwrap();
+    let notes = m.report.notes.join(" ");
+    for key in ["_PRIVATE", "spring.profile", "OTHER"] {
+        assert!(notes.contains(key), "{key}: {notes}");
+    }
+    assert!(!notes.contains("AZURE_CLIENT_ID"), "{notes}");
+    // A key must not start with a digit.
+    let e = read(&env("1BAD=x")).unwrap_err().to_string();
+    assert!(
+        e.contains("line 2, character 1: not a KEY=value line"),
+        "{e}"
+    );
+    // The same key twice: fine with the same value, an error with another.
+    assert!(read(&format!("{client}\n{client}\n")).is_ok());
+    let e = read(&env("AZURE_CLIENT_ID=00000000-5b3f-4e8a-9d6c-1f2e3a4b5c6d"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("it repeats line 1 with another value"), "{e}");
+    // Errors in a value point at the character, after blanks and `export`.
+    let e = read(&env("export AZURE_TENANT_ID=   'abc"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 2, character 27: the value opens with '"),
+        "{e}"
+    );
+    let e = read(&env("AZURE_TENANT_ID='abc' x"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("text after the closing '"), "{e}");
+    // A comment may follow the closing quote.
+    let secret = |text: &str| read(text).unwrap().draft.client_secret.expose().to_string();
+    assert_eq!(
+        secret(&env(
+            "AZURE_CLIENT_SECRET='ab\\ncd~0123456789012345678901234' # from the portal"
+        )),
+        "ab\\ncd~0123456789012345678901234",
+        "single quotes keep a backslash as written"
+    );
+    assert_eq!(
+        secret(&env(
+            "AZURE_CLIENT_SECRET=\"ab\\\"cd~0123456789012345678901234\""
+        )),
+        "ab\"cd~0123456789012345678901234",
+        "double quotes read python-dotenv's escapes"
+    );
+}
+
+#[test]
+fn placeholders_are_not_taken_for_secrets() {
+    let read = |secret: &str| {
+        let text = format!(
+            "AZURE_CLIENT_ID=7c1d9a2e-5b3f-4e8a-9d6c-1f2e3a4b5c6d\nAZURE_CLIENT_SECRET='{secret}'\n"
+        );
+        import_any(&text, &Draft::default(), today()).unwrap()
+    };
+    for placeholder in ["<client-secret>", SECRET_MASK, "<my secret here>"] {
+        let m = read(placeholder);
+        assert!(m.draft.client_secret.is_blank(), "{placeholder}");
+        assert!(
+            m.report.summary().contains("holds the placeholder"),
+            "{placeholder}"
+        );
+    }
+    // A real secret may start with < (or end with >): only <…> as a whole is a placeholder.
+    for real in [
+        "<abc8Q~Zk3pN4vR5sT6uW7xY8zA9bC0dE1f",
+        "abc8Q~Zk3pN4vR5sT6uW7xY8zA9bC0dE1f>",
+    ] {
+        assert_eq!(read(real).draft.client_secret.expose(), real);
+    }
+}
+
+#[test]
+fn the_authority_host_alone_sets_the_cloud() {
+    let text = "AZURE_CLIENT_ID=7c1d9a2e-5b3f-4e8a-9d6c-1f2e3a4b5c6d\nAZURE_AUTHORITY_HOST=https://login.chinacloudapi.cn\n";
+    let m = import_any(text, &fictional(), today()).unwrap();
+    assert_eq!(m.draft.cloud, Cloud::China);
 }
