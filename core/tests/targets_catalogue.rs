@@ -217,3 +217,23 @@ fn the_env_file_says_the_sdks_cannot_sign_in_at_the_sandbox() {
         assert_eq!(says_http(&d), is_sandbox, "{name}");
     }
 }
+
+#[test]
+fn pac_says_what_it_cannot_do() {
+    let notes = |format, d: &wizard_core::draft::Draft| {
+        render(format, &conn(d), SecretMode::Placeholder, now())
+            .notes
+            .join(" ")
+    };
+    // The sandbox is not one of pac's clouds.
+    let mut sandbox = wizard_core::draft::sandbox::draft(today());
+    sandbox.entity = "accounts".into();
+    assert!(notes(Format::PacBash, &sandbox).contains("cannot sign in to the local sandbox"));
+    assert!(!notes(Format::PacBash, &fictional()).contains("sandbox"));
+    // A double quote in a value trips Windows PowerShell 5.1, and only PowerShell.
+    let mut quoted = fictional();
+    quoted.app_name = "O'Brien's \"sync\"".into();
+    assert!(notes(Format::PacPowerShell, &quoted).contains("PowerShell 7.3"));
+    assert!(!notes(Format::PacBash, &quoted).contains("PowerShell 7.3"));
+    assert!(!notes(Format::PacPowerShell, &fictional()).contains("PowerShell 7.3"));
+}

@@ -435,6 +435,9 @@ fn detection() {
         // Other JSON with a "type": a cloud credentials file is not a linked service.
         "{\"type\": \"service_account\", \"project_id\": \"x\"}",
         "{\"typeProperties\": {}}",
+        // A Postman environment has a list of values and a name or scope.
+        "{\"name\": \"x\"}",
+        "{\"values\": []}",
     ] {
         assert_eq!(detect(text), None, "{text}");
     }
