@@ -537,3 +537,18 @@ fn the_authority_host_alone_sets_the_cloud() {
     let m = import_any(text, &fictional(), today()).unwrap();
     assert_eq!(m.draft.cloud, Cloud::China);
 }
+
+#[test]
+fn blank_postman_variables_keep_what_the_draft_has() {
+    let env = r#"{"name": "x", "values": [
+        {"key": "url", "value": "", "enabled": true},
+        {"key": "clientid", "value": "  ", "enabled": true},
+        {"key": "tenantid", "value": "", "enabled": true},
+        {"key": "version", "value": "9.1", "enabled": true}]}"#;
+    let current = fictional();
+    let m = import_any(env, &current, today()).unwrap();
+    assert_eq!(m.draft.client_id, current.client_id);
+    assert_eq!(m.draft.tenant_id, current.tenant_id);
+    assert_eq!(m.draft.environment_url, current.environment_url);
+    assert_eq!(m.draft.api_version, ApiVersion::V9_1);
+}
