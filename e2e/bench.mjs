@@ -181,7 +181,25 @@ try {
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: "longtask" });
     });
     await p.waitForTimeout(200);
-    await p.evaluate(() => { window.__long = []; window.__t0 = performance.now(); });
+    // "File chosen" is the input's change event (the OS dialog returning), not the start of
+    // Playwright's upload of the file into the page (100-150 ms for any file, which the budget
+    // used to count); "shown" is when "Schema loaded" enters the DOM.
+    await p.evaluate(() => {
+      window.__long = [];
+      window.__t0 = null;
+      window.__shown = null;
+      document.addEventListener("change", (e) => {
+        if (e.target.id === "metadata-file" && window.__t0 == null) window.__t0 = performance.now();
+      }, true);
+      const mo = new MutationObserver(() => {
+        if (window.__t0 == null || window.__shown != null) return;
+        for (const el of document.querySelectorAll("p.msg.ok[role=status]")) {
+          if (el.textContent.includes("Schema loaded")) { window.__shown = performance.now(); mo.disconnect(); return; }
+        }
+      });
+      mo.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const uploadStart = await p.evaluate(() => performance.now());
     await p.setInputFiles("#metadata-file", join(fixturesDir, file));
     const status = p.locator("p.msg.ok[role=status]", { hasText: "Schema loaded" });
     try {
@@ -190,7 +208,10 @@ try {
       const shown = await p.locator("main").innerText().catch(() => "?");
       throw new Error(`${file}: no "Schema loaded" after 60 s; page errors: ${errs.join("; ") || "none"}; page: ${shown.slice(0, 800)}`);
     }
-    const shownAt = await p.evaluate(() => performance.now() - window.__t0);
+    const { shownAt, withUpload } = await p.evaluate((u) => ({
+      shownAt: window.__shown - window.__t0,
+      withUpload: window.__shown - u,
+    }), uploadStart);
     await p.waitForTimeout(600); // cache write and late tasks
     const longs = await p.evaluate(() => window.__long);
     const text = await status.textContent();
@@ -213,7 +234,7 @@ try {
       return { databases: dbs.map((d) => d.name), records, size };
     });
     await ctx.close();
-    return { longest: longs.length ? Math.max(...longs) : 0, over50: longs.filter((d) => d > 50).length, shownAt, parseMs, idb, errs };
+    return { longest: longs.length ? Math.max(...longs) : 0, over50: longs.filter((d) => d > 50).length, shownAt, withUpload, parseMs, idb, errs };
   }
   for (const f of fixtures) {
     console.error(`bench: full load of ${f.name}`);
@@ -225,6 +246,7 @@ try {
         longest_task_ms: r1(median(runs.map((r) => r.longest))),
         longest_task_max_ms: r1(Math.max(...runs.map((r) => r.longest))),
         schema_shown_ms: r1(median(runs.map((r) => r.shownAt))),
+        schema_shown_with_upload_ms: r1(median(runs.map((r) => r.withUpload))),
         app_parse_ms: r1(median(runs.map((r) => r.parseMs))),
       };
       const errs = runs.flatMap((r) => r.errs);
@@ -440,7 +462,7 @@ const worstRatio = maxOf(dvParse.map((p) => p.ratio));
 budget("parse / DOMParser, Dataverse documents", dvParse.map((p) => p.ratio).join(", ") || "no Dataverse document", worstRatio == null ? null : worstRatio <= 0.1, "≤ 0.10 on every one");
 const worstTask = maxOf(results.full_load.map((r) => r.worker.longest_task_max_ms));
 budget("longest main-thread task, full load with the worker (incl. cache write)", `median ${maxOf(results.full_load.map((r) => r.worker.longest_task_ms))} ms, max ${worstTask} ms`, worstTask == null ? null : worstTask <= 50, "≤ 50 ms always");
-budget(`file chosen → schema shown (${basename(largestLoad.file)}, ${(largestLoad.bytes / 1e6).toFixed(1)} MB)`, `${largestLoad.worker.schema_shown_ms} ms`, largestLoad.worker.schema_shown_ms <= 120, "≤ 120 ms for 4 MB");
+budget(`file chosen → schema shown (${basename(largestLoad.file)}, ${(largestLoad.bytes / 1e6).toFixed(1)} MB)`, `${largestLoad.worker.schema_shown_ms} ms (${largestLoad.worker.schema_shown_with_upload_ms} ms from the test's upload)`, largestLoad.worker.schema_shown_ms <= 120, "≤ 120 ms for 4 MB");
 const pkr = results.picker;
 budget(`picker filter per keystroke (${basename(pkr.file)})`, `median ${pkr.keystroke_median_ms} ms, p95 ${pkr.keystroke_p95_ms} ms, max ${pkr.keystroke_max_ms} ms`, pkr.keystroke_p95_ms <= 8 && pkr.keystroke_max_ms <= 16, "p95 ≤ 8 ms, max ≤ 16 ms");
 const worstWrite = maxOf(results.cache.map((c) => c.write_ms));
@@ -465,7 +487,7 @@ for (const p of results.parse) {
   const sets = p.entity_sets === p.dom_entity_sets ? p.entity_sets : `${p.entity_sets}≠${p.dom_entity_sets}`;
   lines.push(row([basename(p.file).slice(0, 48), p.bytes, sets, p.ours_ms, p.dom_ms, p.ratio, fl?.worker.longest_task_ms, fl?.main_thread.longest_task_ms, fl?.worker.schema_shown_ms], W));
 }
-lines.push("  ratio = ours / DOMParser; task = longest main-thread task (ms) during a full load, with the parse worker (wkr) and with it blocked (main); shown = file chosen → schema shown (ms).");
+lines.push("  ratio = ours / DOMParser; task = longest main-thread task (ms) during a full load, with the parse worker (wkr) and with it blocked (main); shown = file chosen (the input's change event) → 'Schema loaded' in the page (ms).");
 const pk = results.picker;
 lines.push(`picker (${pk.file}): schema in memory → picker ready ${pk.ready_ms} ms; filter per keystroke median ${pk.keystroke_median_ms} ms, p95 ${pk.keystroke_p95_ms} ms, max ${pk.keystroke_max_ms} ms (${pk.keystrokes} keystrokes)`);
 lines.push("cache (IndexedDB, the app's record): write = encode + committed put; read = get + decode + sets with keys (cached → picker ready, goal ≤ 30 ms); record / source goal ≤ 0.10");
