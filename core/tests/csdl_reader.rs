@@ -161,6 +161,7 @@ fn each_element_counts_only_where_csdl_puts_it() {
             .collect::<Vec<_>>(),
         [("many", "N.T", true), ("one", "N.T", false)]
     );
+    assert_eq!(schema.navigation_count(), 2);
     assert_eq!(
         (schema.complex_type_count, schema.enum_type_count),
         (1, 2),

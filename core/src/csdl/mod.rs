@@ -37,7 +37,7 @@ const OLD_EDMX_NS: &[&str] = &[
 /// Real Dataverse documents are 3–10 MB (about 4 MB for a fresh environment, 7–10 MB with
 /// Dynamics 365 apps installed), so 32 MB leaves room for heavily customised environments while
 /// refusing anything that would keep a browser tab (or its parse worker) busy for seconds.
-pub const MAX_METADATA_BYTES: usize = 64 * 1024 * 1024 / 2;
+pub const MAX_METADATA_BYTES: usize = 32 * 1024 * 1024;
 
 /// How deeply elements may nest. Real `$metadata` documents nest about 10 levels (annotation
 /// records inside annotations a few more); a document nesting thousands of levels is hostile and
