@@ -52,6 +52,17 @@ mod tests {
             .map(|s| s.name.as_str())
             .collect();
         assert_eq!(names, ["accounts", "accountleads"]);
+        // Inside the name alone, or in the key alone, is a match too.
+        let names: Vec<_> = filter_sets(&sets, "tacts")
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["contacts"]);
+        let names: Vec<_> = filter_sets(&sets, "leadid")
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["accountleads"]);
         assert_eq!(filter_sets(&sets, "").len(), 3);
         assert!(filter_sets(&sets, "zzz").is_empty());
     }
