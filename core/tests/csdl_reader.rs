@@ -88,6 +88,10 @@ fn only_markup_may_stand_outside_the_root() {
     let good = doc("", THING);
     // Comments, processing instructions and blanks are fine around the root.
     assert!(csdl::parse(&format!("<!-- c -->\n<?pi x?>\n{good}\n<!-- end -->\n")).is_ok());
+    // Inside the root, CDATA is just text.
+    let cdata =
+        format!("<Annotation Term=\"x\"><String><![CDATA[<a>]]></String></Annotation>{THING}");
+    assert_eq!(parse(&doc("", &cdata)).entity_types.len(), 1);
     for (outside, problem) in [
         ("text", "text outside the root element"),
         ("<![CDATA[x]]>", "cdata outside the root element"),
@@ -200,6 +204,13 @@ fn the_root_decides_between_csdl_an_older_odata_and_something_else() {
         csdl::parse(&format!(r#"<edmx:Edmx xmlns:edmx="{old_ns}"/>"#)),
         Err(CsdlError::UnsupportedVersion {
             version: old_ns.into()
+        })
+    );
+    // xmlns="" is no namespace at all.
+    assert_eq!(
+        csdl::parse(r#"<html xmlns=""><body/></html>"#),
+        Err(CsdlError::NotCsdl {
+            found: "<html>".into()
         })
     );
     assert_eq!(
