@@ -19,6 +19,15 @@ fn parse(xml: &str) -> Schema {
     csdl::parse(xml).unwrap_or_else(|e| panic!("{e}\n{xml}"))
 }
 
+/// The names of the schema's entity types, in document order.
+fn type_names(schema: &Schema) -> Vec<&str> {
+    schema
+        .entity_types
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect()
+}
+
 /// The message and position of an XML error.
 fn xml_error(xml: &str) -> (String, u32, u32) {
     match csdl::parse(xml) {
@@ -41,11 +50,7 @@ fn a_namespace_declared_on_an_element_ends_with_it() {
         r#"<Annotations xmlns="urn:other"><EntityType Name="Hidden"/></Annotations>{THING}<EntityContainer Name="C"><EntitySet Name="ts" EntityType="a.T"/></EntityContainer>"#
     );
     let schema = parse(&doc("", &body));
-    let types: Vec<&str> = schema
-        .entity_types
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect();
+    let types = type_names(&schema);
     assert_eq!(types, ["T"]);
     assert_eq!(schema.key_of(&schema.entity_sets[0]), ["id"]);
 
@@ -144,11 +149,7 @@ fn each_element_counts_only_where_csdl_puts_it() {
           <FunctionImport Name="F1" Function="a.F1"/></EntityContainer>"#
     );
     let schema = parse(&doc("", &body));
-    let names: Vec<&str> = schema
-        .entity_types
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect();
+    let names = type_names(&schema);
     assert_eq!(
         names,
         ["T", "Partial", "Nav"],

@@ -35,6 +35,14 @@ mod tests {
         }
     }
 
+    /// The names the filter shows for `query`, in order.
+    fn names<'a>(sets: &'a [SetSummary], query: &str) -> Vec<&'a str> {
+        filter_sets(sets, query)
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
     #[test]
     fn prefix_matches_come_first_and_case_is_ignored() {
         let sets = vec![
@@ -42,27 +50,11 @@ mod tests {
             set("accounts", "accountid"),
             set("accountleads", "accountleadid"),
         ];
-        let names: Vec<_> = filter_sets(&sets, "ACC")
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(names, ["accounts", "accountleads"]);
-        let names: Vec<_> = filter_sets(&sets, "count")
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(names, ["accounts", "accountleads"]);
+        assert_eq!(names(&sets, "ACC"), ["accounts", "accountleads"]);
+        assert_eq!(names(&sets, "count"), ["accounts", "accountleads"]);
         // Inside the name alone, or in the key alone, is a match too.
-        let names: Vec<_> = filter_sets(&sets, "tacts")
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(names, ["contacts"]);
-        let names: Vec<_> = filter_sets(&sets, "leadid")
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(names, ["accountleads"]);
+        assert_eq!(names(&sets, "tacts"), ["contacts"]);
+        assert_eq!(names(&sets, "leadid"), ["accountleads"]);
         assert_eq!(filter_sets(&sets, "").len(), 3);
         assert!(filter_sets(&sets, "zzz").is_empty());
     }

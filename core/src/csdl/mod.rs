@@ -324,10 +324,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Schema, CsdlError> {
 /// Parses a `$metadata` document (a leading BOM is accepted).
 pub fn parse(xml: &str) -> Result<Schema, CsdlError> {
     check_size(xml.len())?;
-    read::read(
-        xml.strip_prefix('\u{feff}').unwrap_or(xml),
-        read::Members::Keep,
-    )
+    read::read(without_bom(xml), read::Members::Keep)
 }
 
 /// The document's text: size check first, then UTF-8, without a leading BOM.
@@ -336,7 +333,11 @@ fn text_of(bytes: &[u8]) -> Result<&str, CsdlError> {
     let text = std::str::from_utf8(bytes).map_err(|e| CsdlError::NotUtf8 {
         valid_up_to: e.valid_up_to(),
     })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    Ok(without_bom(text))
+}
+
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 fn check_size(bytes: usize) -> Result<(), CsdlError> {
