@@ -153,15 +153,14 @@ try {
         }
         await new Promise((r) => setTimeout(r, 20));
       }
-      const jsonBytes = window.wasmBindings.bench_schema_json_bytes(bytes);
-      return { ours, dom, oursCount, domCount, jsonBytes };
+      return { ours, dom, oursCount, domCount };
     }, { url: `/fixtures/${encodeURIComponent(f.name)}`, runs: RUNS });
     const ours = median(r.ours), dom = median(r.dom);
     results.parse.push({
       file: f.name, bytes: f.bytes, entity_sets: r.oursCount[0], sets_with_key: r.oursCount[1],
       dom_entity_sets: r.domCount[0], dom_sets_with_key: r.domCount[1],
       ours_ms: r1(ours), dom_ms: r1(dom), ratio: dom ? Math.round((ours / dom) * 1000) / 1000 : null,
-      worker_json_bytes: r.jsonBytes, ours_runs: r.ours.map(r1), dom_runs: r.dom.map(r1),
+      ours_runs: r.ours.map(r1), dom_runs: r.dom.map(r1),
     });
   }
   if (errors.length) results.notes.push(`bench page errors: ${errors.join("; ")}`);
@@ -314,8 +313,9 @@ try {
   };
 
   // ---- 4. cache (IndexedDB): the app's record format, a real object store ----
-  // write = encode the record + put it in one committed transaction; read = get it + decode +
-  // list sets with keys (cached environment → picker data ready).
+  // encode = build the record from a parsed schema (the parse worker does this, off the main
+  // thread); write = put the worker's bytes in one committed transaction (all the main thread
+  // does); read = get it + decode + list sets with keys (cached environment → picker data ready).
   const cachePage = await browser.newPage();
   await cachePage.goto(`${origin}/bench/`);
   await cachePage.waitForFunction(() => window.wasmBindings && window.wasmBindings.BenchSchema, null, { timeout: 30_000 });
@@ -330,13 +330,14 @@ try {
         req.onerror = () => fail(req.error);
       });
       const done = (tx) => new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
-      const writes = [], reads = [];
+      const encodes = [], writes = [], reads = [];
       let size = 0, sets = 0;
-      // Parsed once, outside the timing: the app encodes a schema it already holds.
+      // Parsed once, outside the timing: the worker encodes the schema it has just parsed.
       const schema = new window.wasmBindings.BenchSchema(bytes);
       for (let i = 0; i <= runs; i++) {
-        const t0 = performance.now();
+        const te = performance.now();
         const payload = schema.encode_record();
+        const t0 = performance.now();
         const tx = db.transaction("environments", "readwrite");
         tx.objectStore("environments").put({ url, payload, fetchedAt: Date.now() });
         await done(tx);
@@ -349,14 +350,15 @@ try {
         sets = window.wasmBindings.bench_picker_from_record(got.payload);
         const t2 = performance.now();
         size = payload.length;
-        if (i > 0) { writes.push(t1 - t0); reads.push(t2 - t1); }
+        if (i > 0) { encodes.push(t0 - te); writes.push(t1 - t0); reads.push(t2 - t1); }
       }
       db.close();
       schema.free();
-      return { writes, reads, size, sets, source: bytes.length };
+      return { encodes, writes, reads, size, sets, source: bytes.length };
     }, { url: `${origin}/fixtures/${encodeURIComponent(f.name)}`, runs: RUNS });
     results.cache.push({
       file: f.name,
+      encode_in_worker_ms: r1(median(r.encodes)),
       write_ms: r1(median(r.writes)),
       read_to_picker_ms: r1(median(r.reads)),
       entity_sets: r.sets,
@@ -466,8 +468,8 @@ budget(`file chosen → schema shown (${basename(largestLoad.file)}, ${(largestL
 const pkr = results.picker;
 budget(`picker filter per keystroke (${basename(pkr.file)})`, `median ${pkr.keystroke_median_ms} ms, p95 ${pkr.keystroke_p95_ms} ms, max ${pkr.keystroke_max_ms} ms`, pkr.keystroke_p95_ms <= 8 && pkr.keystroke_max_ms <= 16, "p95 ≤ 8 ms, max ≤ 16 ms");
 const worstWrite = maxOf(results.cache.map((c) => c.write_ms));
-// The app encodes and stores the record on the main thread: within the time, the row still says MAIN.
-budget("cache write (encode + put, on the main thread)", `${results.cache.map((c) => c.write_ms).join(", ")} ms`, worstWrite <= 40 ? "MAIN" : false, "≤ 40 ms, off the main thread");
+// The parse worker encodes the record; the main thread only puts the worker's bytes.
+budget("cache write (main thread: put of the worker's record)", `put ${results.cache.map((c) => c.write_ms).join(", ")} ms; encode in the worker ${results.cache.map((c) => c.encode_in_worker_ms).join(", ")} ms`, worstWrite <= 40, "≤ 40 ms, off the main thread");
 const fvz = results.bundle.total_app.gzip;
 budget("first visit: wasm + js + css, gzip", `${(fvz / 1024).toFixed(1)} KB (brotli ${(results.bundle.total_app.brotli / 1024).toFixed(1)} KB)${results.first_visit?.parse_worker_fetched ? "; parse worker fetched!" : ""}`, fvz <= 300 * 1024 && !results.first_visit?.parse_worker_fetched, "≤ 300 KB, parse worker on demand");
 const fv = results.first_visit;
@@ -490,15 +492,15 @@ for (const p of results.parse) {
 lines.push("  ratio = ours / DOMParser; task = longest main-thread task (ms) during a full load, with the parse worker (wkr) and with it blocked (main); shown = file chosen (the input's change event) → 'Schema loaded' in the page (ms).");
 const pk = results.picker;
 lines.push(`picker (${pk.file}): schema in memory → picker ready ${pk.ready_ms} ms; filter per keystroke median ${pk.keystroke_median_ms} ms, p95 ${pk.keystroke_p95_ms} ms, max ${pk.keystroke_max_ms} ms (${pk.keystrokes} keystrokes)`);
-lines.push("cache (IndexedDB, the app's record): write = encode + committed put; read = get + decode + sets with keys (cached → picker ready, goal ≤ 30 ms); record / source goal ≤ 0.10");
+lines.push("cache (IndexedDB, the app's record): encode = in the parse worker; write = committed put of its bytes (main thread); read = get + decode + sets with keys (cached → picker ready, goal ≤ 30 ms); record / source goal ≤ 0.10");
 for (const c of results.cache) {
-  lines.push(`  ${basename(c.file).slice(0, 48).padEnd(48)}  write ${c.write_ms} ms, read → picker ${c.read_to_picker_ms} ms (${c.entity_sets} sets), record ${kb(c.record_bytes)} = ${c.record_over_source} × source`);
+  lines.push(`  ${basename(c.file).slice(0, 48).padEnd(48)}  encode ${c.encode_in_worker_ms} ms (worker), write ${c.write_ms} ms, read → picker ${c.read_to_picker_ms} ms (${c.entity_sets} sets), record ${kb(c.record_bytes)} = ${c.record_over_source} × source`);
 }
 const b = results.bundle;
 lines.push(`bundle: wasm ${kb(b.wasm.raw)} (gzip ${kb(b.wasm.gzip)}, brotli ${kb(b.wasm.brotli)}), js ${kb(b.js.raw)} (gzip ${kb(b.js.gzip)}), css ${kb(b.css.raw)} (gzip ${kb(b.css.gzip)}); app total gzip ${kb(b.total_app.gzip)}, brotli ${kb(b.total_app.brotli)}; parse worker on demand ${kb(b.parse_worker_on_demand.raw)} (gzip ${kb(b.parse_worker_on_demand.gzip)})`);
 lines.push(`first visit (${fv.network}, served ${fv.encodings.join("/")}): interactive median ${fv.interactive_ms} ms, max ${fv.interactive_max_ms} ms; ${kb(fv.transferred_bytes)} over ${fv.requests} requests; parse worker fetched: ${fv.parse_worker_fetched ? "yes" : "no"}`);
 lines.push("");
-lines.push("budgets (issue 13; OVER = not met, MAIN = in time but still on the main thread):");
+lines.push("budgets (issue 13; OVER = not met):");
 const BW = [Math.max(...results.budgets.map((x) => x.budget.length)), Math.max(...results.budgets.map((x) => x.now.length)), 6];
 lines.push(`  ${"budget".padEnd(BW[0])}  ${"now".padEnd(BW[1])}  ${"status".padEnd(BW[2])}  goal`);
 for (const x of results.budgets) lines.push(`  ${x.budget.padEnd(BW[0])}  ${x.now.padEnd(BW[1])}  ${x.status.padEnd(BW[2])}  ${x.goal}`);

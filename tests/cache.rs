@@ -11,7 +11,7 @@ use std::{cell::Cell, rc::Rc};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use wizard_core::{
-    cache_record::{self, RecordError, FORMAT_VERSION},
+    cache_record::{self, RecordError, RecordMeta, FORMAT_VERSION},
     csdl::{EntitySet, EntityType, Property, Schema},
 };
 
@@ -60,6 +60,21 @@ fn schema(sets: &[&str]) -> Schema {
 const A: &str = "https://a.crm.dynamics.com/api/data/v9.2/";
 const B: &str = "https://b.crm4.dynamics.com/api/data/v9.2/";
 
+/// Stores the record of a schema with these entity sets, encoded as the parse worker does.
+async fn put(
+    cache: &Cache,
+    url: &str,
+    sets: &[&str],
+    source_bytes: u64,
+    fetched_at_ms: f64,
+) -> Result<RecordMeta, BrowserError> {
+    let schema = schema(sets);
+    let payload = cache_record::encode_payload(&schema);
+    cache
+        .put(url, &schema, &payload, source_bytes, fetched_at_ms)
+        .await
+}
+
 async fn open(name: &str) -> Cache {
     let (cache, notice) = Cache::open(name, || panic!("not blocked")).await.unwrap();
     assert_eq!(notice, None, "a new database has nothing to discard");
@@ -73,8 +88,7 @@ async fn store_load_replace_and_list() {
     assert_eq!(cache.version(), DB_VERSION as f64);
     assert_eq!(cache.get(A).await, Ok(Lookup::Miss));
 
-    let meta = cache
-        .put(A, &schema(&["accounts"]), 3_500_000, 1000.0)
+    let meta = put(&cache, A, &["accounts"], 3_500_000, 1000.0)
         .await
         .unwrap();
     assert_eq!(meta.entity_sets, 1);
@@ -92,11 +106,10 @@ async fn store_load_replace_and_list() {
         other => panic!("expected a hit, got {other:?}"),
     }
     // A second put replaces the record.
-    cache
-        .put(A, &schema(&["accounts", "leads"]), 10, 2000.0)
+    put(&cache, A, &["accounts", "leads"], 10, 2000.0)
         .await
         .unwrap();
-    cache.put(B, &schema(&[]), 20, 3000.0).await.unwrap();
+    put(&cache, B, &[], 20, 3000.0).await.unwrap();
     let (list, bad) = cache.list().await.unwrap();
     assert!(bad.is_empty());
     assert_eq!(
@@ -115,13 +128,13 @@ async fn store_load_replace_and_list() {
 #[wasm_bindgen_test]
 async fn clear_one_and_clear_all() {
     let cache = open(&db_name()).await;
-    cache.put(A, &schema(&["a"]), 1, 1.0).await.unwrap();
-    cache.put(B, &schema(&["b"]), 1, 1.0).await.unwrap();
+    put(&cache, A, &["a"], 1, 1.0).await.unwrap();
+    put(&cache, B, &["b"], 1, 1.0).await.unwrap();
     cache.delete(A).await.unwrap();
     assert_eq!(cache.get(A).await, Ok(Lookup::Miss));
     assert!(matches!(cache.get(B).await, Ok(Lookup::Hit { .. })));
     cache.delete("https://never.stored/").await.unwrap();
-    cache.put(A, &schema(&["a"]), 1, 1.0).await.unwrap();
+    put(&cache, A, &["a"], 1, 1.0).await.unwrap();
     cache.clear().await.unwrap();
     assert_eq!(cache.list().await.unwrap(), (vec![], vec![]));
 }
@@ -163,7 +176,7 @@ async fn upgrades_a_version_1_database() {
         "{notice:?}"
     );
     // The upgraded database works.
-    cache.put(A, &schema(&["a"]), 1, 1.0).await.unwrap();
+    put(&cache, A, &["a"], 1, 1.0).await.unwrap();
     assert!(matches!(cache.get(A).await, Ok(Lookup::Hit { .. })));
 }
 
@@ -299,7 +312,7 @@ async fn unusable_records_are_discarded_with_a_reason() {
             "{url} was not deleted"
         );
     }
-    cache.put(A, &schema(&["a"]), 1, 1.0).await.unwrap();
+    put(&cache, A, &["a"], 1, 1.0).await.unwrap();
     // `list` reads the fields only (not the payload): it discards the record without a payload.
     let (good, bad) = cache.list().await.unwrap();
     let urls: Vec<_> = good.iter().map(|m| m.url.as_str()).collect();

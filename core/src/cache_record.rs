@@ -304,6 +304,14 @@ pub fn encode_payload(schema: &Schema) -> Vec<u8> {
     out
 }
 
+/// Parses `$metadata` the way the app keeps it ([`crate::csdl::parse_for_app`]) and encodes its record:
+/// what the parse worker does, so the page only decodes the record and stores the same bytes.
+pub fn parse_to_payload(bytes: &[u8]) -> Result<(Schema, Vec<u8>), crate::csdl::CsdlError> {
+    let schema = crate::csdl::parse_for_app(bytes)?;
+    let payload = encode_payload(&schema);
+    Ok((schema, payload))
+}
+
 /// The schema in a payload written by [`encode_payload`].
 pub fn decode_payload(payload: &[u8]) -> Result<Schema, RecordError> {
     let (magic, rest) = payload.split_at_checked(4).ok_or(RecordError::BadHeader)?;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use wizard_core::cache_record::{
-    age_text, decode_payload, diff, encode_payload, CompactSchema, RecordError, RecordMeta,
-    Retyped, SchemaDiff, TypeChange, FORMAT_VERSION,
+    age_text, decode_payload, diff, encode_payload, parse_to_payload, CompactSchema, RecordError,
+    RecordMeta, Retyped, SchemaDiff, TypeChange, FORMAT_VERSION,
 };
 use wizard_core::csdl::{self, EntitySet, EntityType, Property, Schema};
 
@@ -57,6 +57,24 @@ fn dataverse_records_are_under_ten_percent_and_lossless() {
         assert_eq!(meta.record_bytes as usize, payload.len());
         assert_eq!(meta.check_format(), Ok(()));
     }
+}
+
+/// What the parse worker hands the page: the schema the app keeps, and its record, which decodes
+/// to exactly that schema (the page shows the decoded one and stores the bytes).
+#[test]
+fn the_workers_record_is_the_apps_schema() {
+    for name in DATAVERSE {
+        let bytes = std::fs::read(csdl_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (schema, payload) = parse_to_payload(&bytes).unwrap();
+        assert_eq!(schema, csdl::parse_for_app(&bytes).unwrap(), "{name}");
+        assert_eq!(payload, encode_payload(&schema), "{name}");
+        assert_eq!(decode_payload(&payload).unwrap(), schema, "{name}");
+    }
+    assert_eq!(
+        parse_to_payload(b"<html/>").unwrap_err(),
+        csdl::parse_for_app(b"<html/>").unwrap_err(),
+        "a document that is not CSDL gives the parser's own error"
+    );
 }
 
 fn ty(name: &str, props: &[(&str, &str)]) -> EntityType {

@@ -20,17 +20,8 @@ pub fn bench_parse(bytes: &[u8]) -> Vec<i32> {
     }
 }
 
-/// Size in bytes of the serde JSON of the parsed schema (what the worker hands back).
-#[wasm_bindgen]
-pub fn bench_schema_json_bytes(bytes: &[u8]) -> u32 {
-    csdl::parse_for_app(bytes)
-        .ok()
-        .and_then(|s| serde_json::to_string(&s).ok())
-        .map_or(0, |j| j.len() as u32)
-}
-
 /// A document parsed the way the app keeps it, held so that the cache row times the record's
-/// encoding alone (the app encodes a schema it already has).
+/// encoding alone (the parse worker encodes the schema it has just parsed).
 #[wasm_bindgen]
 pub struct BenchSchema(csdl::Schema);
 
@@ -44,7 +35,7 @@ impl BenchSchema {
             .map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// The cache record the app writes to IndexedDB for it (`cache_record::encode_payload`).
+    /// The cache record the parse worker builds for it (`cache_record::encode_payload`).
     pub fn encode_record(&self) -> Vec<u8> {
         cache_record::encode_payload(&self.0)
     }

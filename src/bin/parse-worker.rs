@@ -2,9 +2,11 @@
 //! 3–10 MB document never blocks the page (see `services::parse_worker::parse_off_thread`).
 //!
 //! Protocol: the worker first posts `"ready"`; then the page posts `[id, Uint8Array]` (the buffer
-//! transferred, not copied); the worker answers `[id, json]` where `json` is the serde JSON of the
-//! `Schema` the app keeps (`csdl::parse_for_app`: no properties), or `[id, null]`
-//! when parsing failed (the page then parses on its own thread to get the exact error).
+//! transferred, not copied); the worker answers `[id, Uint8Array]`, the schema's cache record
+//! (`cache_record::parse_to_payload`: the schema the app keeps, compact and compressed, its buffer
+//! transferred), or `[id, null]` when parsing failed (the page then parses on its own thread to
+//! get the exact error). The page decodes the record once and stores the same bytes in its cache,
+//! so encoding the record never runs on the main thread.
 //!
 //! It uses only `wizard-core`, not the app library, so its wasm carries no UI code.
 //! trunk builds it from `index.html` (`data-type="worker"`), unhashed: `parse-worker_loader.js`.
@@ -19,14 +21,19 @@ fn main() {
             let msg = js_sys::Array::from(&ev.data());
             let id = msg.get(0);
             let bytes = js_sys::Uint8Array::new(&msg.get(1)).to_vec();
-            let answer = match wizard_core::csdl::parse_for_app(&bytes) {
-                Ok(schema) => serde_json::to_string(&schema)
-                    .map(|json| JsValue::from_str(&json))
-                    .unwrap_or(JsValue::NULL),
-                Err(_) => JsValue::NULL,
-            };
+            let parsed = wizard_core::cache_record::parse_to_payload(&bytes);
             drop(bytes);
-            let _ = reply.post_message(&js_sys::Array::of2(&id, &answer));
+            match parsed {
+                Ok((_, payload)) => {
+                    let record = js_sys::Uint8Array::from(payload.as_slice());
+                    let transfer = js_sys::Array::of1(&record.buffer());
+                    let _ = reply
+                        .post_message_with_transfer(&js_sys::Array::of2(&id, &record), &transfer);
+                }
+                Err(_) => {
+                    let _ = reply.post_message(&js_sys::Array::of2(&id, &JsValue::NULL));
+                }
+            }
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();

@@ -148,16 +148,18 @@ impl Cache {
     }
 
     /// Stores the record of `schema` for `url`, replacing the previous one in one transaction.
+    /// `payload` is its encoded record (`cache_record::encode_payload(schema)`), built by the
+    /// parse worker, so storing costs the main thread no encoding.
     pub async fn put(
         &self,
         url: &str,
         schema: &Schema,
+        payload: &[u8],
         source_bytes: u64,
         fetched_at_ms: f64,
     ) -> Result<RecordMeta, BrowserError> {
-        let payload = cache_record::encode_payload(schema);
-        let meta = RecordMeta::new(url, schema, source_bytes, &payload, fetched_at_ms);
-        let value = to_js(&meta, &payload);
+        let meta = RecordMeta::new(url, schema, source_bytes, payload, fetched_at_ms);
+        let value = to_js(&meta, payload);
         let tx = self
             .db
             .transaction(STORE)

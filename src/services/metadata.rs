@@ -82,6 +82,8 @@ pub enum Downloaded {
 pub struct Refreshed {
     service_url: String,
     loaded: Loaded,
+    /// Its cache record, stored if the user accepts it.
+    record: Vec<u8>,
     /// What changed since the cached copy.
     pub diff: SchemaDiff,
 }
@@ -241,6 +243,7 @@ impl MetadataService {
             bytes: bytes.len(),
             parse_ms: parsed.ms,
         };
+        let record = parsed.record;
         let cached = self.schema.loaded.with_untracked(|l| {
             l.as_ref()
                 .filter(|l| l.origin.is_cache_of(service_url))
@@ -252,11 +255,12 @@ impl MetadataService {
                 Ok(Downloaded::Changed(Refreshed {
                     service_url: service_url.to_string(),
                     loaded,
+                    record,
                     diff,
                 }))
             }
             _ => {
-                self.publish_and_store(service_url, loaded).await;
+                self.publish_and_store(service_url, loaded, &record).await;
                 Ok(Downloaded::Published)
             }
         }
@@ -267,9 +271,10 @@ impl MetadataService {
         let Refreshed {
             service_url,
             loaded,
+            record,
             ..
         } = refreshed;
-        self.publish_and_store(&service_url, loaded).await;
+        self.publish_and_store(&service_url, loaded, &record).await;
     }
 
     /// Reads and parses a `$metadata` file the user chose, and publishes it. Files are not
@@ -299,20 +304,20 @@ impl MetadataService {
         Ok(())
     }
 
-    /// Shows `loaded` at once, then writes it as `service_url`'s record.
-    async fn publish_and_store(self, service_url: &str, loaded: Loaded) {
+    /// Shows `loaded` at once, then writes `record` (its encoded cache record) as `service_url`'s.
+    async fn publish_and_store(self, service_url: &str, loaded: Loaded, record: &[u8]) {
         let (schema, bytes) = (loaded.schema.clone(), loaded.bytes as u64);
         self.schema.loaded.set(Some(loaded));
-        self.store(service_url, &schema, bytes).await;
+        self.store(service_url, &schema, record, bytes).await;
     }
 
-    /// Stores `schema` as `url`'s record; a failure leaves the old record and sets a notice.
-    async fn store(self, url: &str, schema: &Schema, source_bytes: u64) {
+    /// Stores `schema`'s `record` as `url`'s; a failure leaves the old record and sets a notice.
+    async fn store(self, url: &str, schema: &Schema, record: &[u8], source_bytes: u64) {
         let Some(cache) = self.cache.cache() else {
             return;
         };
         let start = js_sys::Date::now();
-        match cache.put(url, schema, source_bytes, start).await {
+        match cache.put(url, schema, record, source_bytes, start).await {
             Ok(meta) => {
                 self.cache
                     .timings

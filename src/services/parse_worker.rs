@@ -1,24 +1,34 @@
 //! The `$metadata` parse worker's client: hands the bytes to the Web Worker built from
 //! `src/bin/parse-worker.rs`, and parses on the page instead when that is quicker or the worker
 //! cannot be used. The caller ([`super::metadata`]) decides what the schema is for.
+//!
+//! Either way the result carries the schema's cache record
+//! ([`wizard_core::cache_record::parse_to_payload`]): the worker builds it, the page decodes it
+//! once and stores the same bytes, so a large document's record is never encoded on the main thread.
 
-use wizard_core::csdl::{self, Schema};
+use wizard_core::{
+    cache_record,
+    csdl::{self, Schema},
+};
 
-/// A parsed document and the time it took.
+/// A parsed document, its cache record, and the time it took.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parsed {
     /// The parsed model.
     pub schema: Schema,
+    /// The schema's cache record (`cache_record::encode_payload`), ready to store.
+    pub record: Vec<u8>,
     /// Parse time in milliseconds; off the thread it covers the whole round trip.
     pub ms: f64,
 }
 
-/// Parses `$metadata` bytes on this thread, timing it.
+/// Parses `$metadata` bytes on this thread and encodes the record, timing both.
 pub fn parse_here(bytes: &[u8]) -> Result<Parsed, csdl::CsdlError> {
     let start = js_sys::Date::now();
-    let schema = csdl::parse_for_app(bytes)?;
+    let (schema, record) = cache_record::parse_to_payload(bytes)?;
     Ok(Parsed {
         schema,
+        record,
         ms: js_sys::Date::now() - start,
     })
 }
@@ -39,9 +49,15 @@ pub async fn parse_off_thread(bytes: &[u8]) -> Result<Parsed, csdl::CsdlError> {
         return parse_here(bytes);
     }
     let start = js_sys::Date::now();
-    match worker::parse(bytes).await {
-        Some(schema) => Ok(Parsed {
+    // A record that does not decode cannot come from this build's worker; parse here instead.
+    let answer = worker::parse(bytes).await.and_then(|record| {
+        let schema = cache_record::decode_payload(&record).ok()?;
+        Some((schema, record))
+    });
+    match answer {
+        Some((schema, record)) => Ok(Parsed {
             schema,
+            record,
             ms: js_sys::Date::now() - start,
         }),
         None => parse_here(bytes),
@@ -58,7 +74,6 @@ mod worker {
     use super::WORKER_URL;
     use std::{cell::RefCell, collections::HashMap};
     use wasm_bindgen::{prelude::*, JsCast};
-    use wizard_core::csdl::Schema;
 
     struct Pool {
         worker: web_sys::Worker,
@@ -151,8 +166,9 @@ mod worker {
     /// How long the worker may take to load before the main thread parses instead.
     const READY_TIMEOUT_MS: i32 = 10_000;
 
-    /// The schema parsed by the worker; `None` when the worker failed or could not be used.
-    pub async fn parse(bytes: &[u8]) -> Option<Schema> {
+    /// The cache record of the schema the worker parsed; `None` when the worker failed or could
+    /// not be used.
+    pub async fn parse(bytes: &[u8]) -> Option<Vec<u8>> {
         let copy = js_sys::Uint8Array::new_with_length(bytes.len() as u32);
         copy.copy_from(bytes);
         let mut request = None;
@@ -179,10 +195,7 @@ mod worker {
             });
         });
         request?;
-        let json = wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .ok()?
-            .as_string()?;
-        serde_json::from_str(&json).ok()
+        let record = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+        Some(record.dyn_into::<js_sys::Uint8Array>().ok()?.to_vec())
     }
 }
