@@ -310,6 +310,19 @@ fn names_containing_markup_are_kept_as_literal_text() {
     assert_eq!(hits, ["a<script>b", "amp&lt;"]);
 }
 
+/// Two containers may declare sets with the same name. The picker keys its options by position,
+/// so both are listed, each once.
+#[test]
+fn sets_sharing_a_name_are_two_options() {
+    let body = "<EntityContainer Name=\"C\"><EntitySet Name=\"twin\" EntityType=\"A.T\"/></EntityContainer>\
+                <EntityContainer Name=\"D\"><EntitySet Name=\"twin\" EntityType=\"A.U\"/></EntityContainer>";
+    let schema = csdl::parse(&csdl_with(body)).unwrap();
+    let summaries = schema.set_summaries();
+    assert_eq!(summaries.len(), 2);
+    assert_eq!(csdl::filter_positions(&summaries, "TWIN"), [0, 1]);
+    assert_eq!(csdl::filter_positions(&summaries, ""), [0, 1]);
+}
+
 #[test]
 fn cdata_and_comments_do_not_become_names() {
     let body =

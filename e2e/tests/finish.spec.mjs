@@ -68,11 +68,23 @@ for (const scheme of ["light", "dark"]) {
     expect(a.y).toBeGreaterThanOrEqual(l.y - 1);
     expect(a.y + a.height).toBeLessThanOrEqual(l.y + l.height + 1);
 
+    // The list is scrolled down; after typing, the new matches (more than fit) start at its top,
+    // the first one active.
+    expect(await list.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await box.fill("a");
+    await expect(list.getByRole("option").first()).toHaveAttribute("aria-selected", "true");
+    expect(await list.evaluate((el) => [el.scrollTop, el.scrollHeight > el.clientHeight])).toEqual([0, true]);
+
     // Typing narrows; the match is emphasised; name and key are separate, visibly apart.
     await box.fill("acc");
     const accounts = list.getByRole("option", { name: /^accounts\s*key: accountid$/ });
     await expect(accounts).toBeVisible();
     await expect(accounts.locator("mark").first()).toHaveText("acc");
+    // The pointer over an option makes it the active one (over its highlighted part too).
+    await accounts.locator("mark").first().hover();
+    await expect(accounts).toHaveAttribute("aria-selected", "true");
+    await expect(box).toHaveAttribute("aria-activedescendant", await accounts.getAttribute("id"));
+    await expect(list.getByRole("option", { selected: true })).toHaveCount(1);
     const name = accounts.getByText("accounts", { exact: true });
     const key = accounts.getByText(/^key: accountid$/);
     const [n, k] = [await name.boundingBox(), await key.boundingBox()];

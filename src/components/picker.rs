@@ -6,12 +6,14 @@ use crate::{
 };
 use leptos::prelude::*;
 use wizard_core::{
-    csdl::filter_sets as filter,
+    csdl::filter_positions,
     draft::{Draft, FieldId},
 };
 
-/// How many matches are shown at once; typing narrows the rest.
-const SHOWN: usize = 60;
+/// How many matches are shown at once; typing narrows the rest. About three screens of the list
+/// (it shows seven): each keystroke rebuilds the options, and their DOM and layout are most of
+/// its cost (`make bench`: 60 options took a p95 of 39 ms).
+const SHOWN: usize = 20;
 
 /// The entity picker. Choosing a set fills the draft's Entity field.
 #[component]
@@ -28,18 +30,26 @@ pub fn EntityPicker() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
     let open = RwSignal::new(false);
-    let matches = Memo::new(move |_| {
-        summaries
-            .with(|sets| query.with(|q| filter(sets, q).into_iter().cloned().collect::<Vec<_>>()))
-    });
-    let shown = move || matches.with(|m| m.iter().take(SHOWN).cloned().collect::<Vec<_>>());
+    // Positions in `summaries`, best first: they key the options, so an option still matched
+    // after a keystroke keeps its DOM node.
+    let matches =
+        Memo::new(move |_| summaries.with(|sets| query.with(|q| filter_positions(sets, q))));
+    let shown = move || matches.with(|m| m.iter().take(SHOWN).copied().collect::<Vec<_>>());
     let count = move || matches.with(|m| m.len().min(SHOWN));
+    let name_at = move |i: usize| {
+        let at = matches.with(|m| m.get(i).copied())?;
+        summaries.with(|sets| sets.get(at).map(|s| s.name.clone()))
+    };
     let choose = move |name: String| {
         wizard.set_field(FieldId::Entity, name.clone());
         query.set(name);
         open.set(false);
     };
+    // Only the option that stops being active and the one that becomes active re-render, not all.
+    let is_active = Selector::new(move || active.get());
     let listbox = NodeRef::<leptos::html::Ul>::new();
+    // Whether the list is scrolled away from its top (kept by its scroll events).
+    let scrolled = StoredValue::new(false);
     // Keep the active option in view while moving through a long list.
     Effect::new(move |_| {
         let (i, is_open) = (active.get(), open.get());
@@ -71,8 +81,8 @@ pub fn EntityPicker() -> impl IntoView {
             "PageUp" => move_to(&ev, active.get_untracked().saturating_sub(10)),
             "Enter" if open.get_untracked() => {
                 ev.prevent_default();
-                if let Some(s) = matches.with(|m| m.get(active.get_untracked()).cloned()) {
-                    choose(s.name);
+                if let Some(name) = name_at(active.get_untracked()) {
+                    choose(name);
                 }
             }
             "Escape" if open.get_untracked() => {
@@ -114,8 +124,15 @@ pub fn EntityPicker() -> impl IntoView {
                     prop:value=move || query.get()
                     on:input:target=move |ev| {
                         query.set(ev.target().value());
-                        active.set(0);
-                        open.set(true);
+                        set_if_changed(active, 0);
+                        set_if_changed(open, true);
+                        // The new matches start at the top of the list. Only when it is
+                        // scrolled: setting scrollTop makes the browser lay out the page now.
+                        if scrolled.get_value() {
+                            if let Some(list) = listbox.get_untracked() {
+                                list.set_scroll_top(0);
+                            }
+                        }
                     }
                     on:focus=move |_| open.set(true)
                     on:click=move |_| open.set(true)
@@ -129,33 +146,45 @@ pub fn EntityPicker() -> impl IntoView {
                     class="listbox"
                     node_ref=listbox
                     hidden=move || { !open.get() || count() == 0 }
+                    // One handler each for every option (the option is found from the event's
+                    // target), so a keystroke builds no closures per option.
+                    on:scroll:target=move |ev| scrolled.set_value(ev.target().scroll_top() > 0)
+                    on:mousedown=move |ev| ev.prevent_default()
+                    on:mousemove=move |ev| {
+                        if let Some(i) = option_index(&ev) {
+                            set_if_changed(active, i);
+                        }
+                    }
+                    on:click=move |ev| {
+                        if let Some(name) = option_index(&ev).and_then(name_at) {
+                            choose(name);
+                        }
+                    }
                 >
-                    {move || {
-                        let q = query.get();
-                        shown()
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, s)| {
-                                let name = s.name.clone();
-                                let selected = move || active.get() == i;
-                                view! {
-                                    <li
-                                        role="option"
-                                        id=option_id(i)
-                                        class="option"
-                                        class:active=selected
-                                        aria-selected=move || if selected() { "true" } else { "false" }
-                                        on:mousedown=move |ev| ev.prevent_default()
-                                        on:mousemove=move |_| if active.get_untracked() != i { active.set(i) }
-                                        on:click=move |_| choose(name.clone())
-                                    >
-                                        <span class="set-name">{marked(&s.name, &q)}</span>
-                                        <span class="set-key">"key: " {marked(&s.key.join(", "), &q)}</span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    <ForEnumerate
+                        each=shown
+                        key=|at: &usize| *at
+                        children={move |index: ReadSignal<usize>, at: usize| {
+                            let (name, key) = summaries.with_untracked(|sets| {
+                                sets.get(at).map(|s| (s.name.clone(), s.key.join(", "))).unwrap_or_default()
+                            });
+                            let is_active = is_active.clone();
+                            let selected = Signal::derive(move || is_active.selected(&index.get()));
+                            view! {
+                                <li
+                                    role="option"
+                                    id=move || option_id(index.get())
+                                    data-index=move || index.get()
+                                    class="option"
+                                    class:active=selected
+                                    aria-selected=move || if selected.get() { "true" } else { "false" }
+                                >
+                                    <span class="set-name">{move || query.with(|q| marked(&name, q))}</span>
+                                    <span class="set-key">"key: " {move || query.with(|q| marked(&key, q))}</span>
+                                </li>
+                            }
+                        }}
+                    />
                 </ul>
             </div>
             <p class="hint" role="status">
@@ -175,6 +204,26 @@ pub fn EntityPicker() -> impl IntoView {
             })}
         </div>
     }
+}
+
+/// Sets `signal` only when the value differs: setting always notifies, and every subscriber
+/// would re-run on each keystroke.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.maybe_update(|v| {
+        let changed = *v != value;
+        if changed {
+            *v = value;
+        }
+        changed
+    });
+}
+
+/// The position of the option an event on the listbox happened in (its `data-index`).
+fn option_index(ev: &web_sys::MouseEvent) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let option = target.closest("[role=option]").ok()??;
+    option.get_attribute("data-index")?.parse().ok()
 }
 
 /// The id of the `i`th option shown.

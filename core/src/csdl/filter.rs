@@ -5,18 +5,27 @@ use super::SetSummary;
 /// Filters the picker's entity sets as the user types: case-insensitive, on the set name or its
 /// key; sets whose name starts with the query come first, each group in its original order.
 pub fn filter_sets<'a>(sets: &'a [SetSummary], query: &str) -> Vec<&'a SetSummary> {
+    filter_positions(sets, query)
+        .into_iter()
+        .map(|i| &sets[i])
+        .collect()
+}
+
+/// [`filter_sets`] as positions in `sets`: the picker keys its options by them, since two sets
+/// may share a name in a hostile document but never a position.
+pub fn filter_positions(sets: &[SetSummary], query: &str) -> Vec<usize> {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
-        return sets.iter().collect();
+        return (0..sets.len()).collect();
     }
     let mut prefix = Vec::new();
     let mut inner = Vec::new();
-    for s in sets {
+    for (i, s) in sets.iter().enumerate() {
         let name = s.name.to_lowercase();
         if name.starts_with(&q) {
-            prefix.push(s);
+            prefix.push(i);
         } else if name.contains(&q) || s.key.iter().any(|k| k.to_lowercase().contains(&q)) {
-            inner.push(s);
+            inner.push(i);
         }
     }
     prefix.extend(inner);
@@ -56,6 +65,8 @@ mod tests {
         assert_eq!(names(&sets, "tacts"), ["contacts"]);
         assert_eq!(names(&sets, "leadid"), ["accountleads"]);
         assert_eq!(filter_sets(&sets, "").len(), 3);
+        assert_eq!(filter_positions(&sets, "ACC"), [1, 2]);
+        assert_eq!(filter_positions(&sets, ""), [0, 1, 2]);
         assert!(filter_sets(&sets, "zzz").is_empty());
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 mod filter;
 mod read;
-pub use filter::filter_sets;
+pub use filter::{filter_positions, filter_sets};
 
 /// The EDMX (envelope) namespace of OData v4 CSDL.
 pub const EDMX_NS: &str = "http://docs.oasis-open.org/odata/ns/edmx";
