@@ -37,7 +37,19 @@ fn main() {
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // Messages posted before this point (while the wasm was loading) were dropped: the page
-    // holds its requests until it hears this.
+    warm_up();
+    // Messages posted before this point (while the wasm was loading and warming up) were
+    // dropped: the page holds its requests until it hears this.
     let _ = scope.post_message(&JsValue::from_str("ready"));
+}
+
+/// Parses a made-up document shaped like Dataverse's `$metadata` once, before saying "ready".
+/// A fresh worker runs the parser in V8's baseline code; this makes its hot paths hot, so they are
+/// optimised while the user is still choosing a file (a 3.5 MB document's round trip went from
+/// about 110 to about 65 ms; the parse alone, optimised, is about 30 ms).
+fn warm_up() {
+    // About 0.63 MB of XML: 150 types gave most of the gain, 400 no more than noise.
+    const WARM_UP_TYPES: usize = 250;
+    let doc = wizard_core::csdl::synthetic_document(WARM_UP_TYPES);
+    let _ = wizard_core::cache_record::parse_to_payload(doc.as_bytes());
 }

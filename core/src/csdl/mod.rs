@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 mod filter;
 mod read;
+mod synthetic;
 pub use filter::{filter_positions, filter_sets};
+pub use synthetic::synthetic_document;
 
 /// The EDMX (envelope) namespace of OData v4 CSDL.
 pub const EDMX_NS: &str = "http://docs.oasis-open.org/odata/ns/edmx";
