@@ -48,7 +48,7 @@ fn main() {
 /// optimised while the user is still choosing a file (a 3.5 MB document's round trip went from
 /// about 110 to about 65 ms; the parse alone, optimised, is about 30 ms).
 fn warm_up() {
-    // About 0.63 MB of XML: 150 types gave most of the gain, 400 no more than noise.
+    // About 0.8 MB of XML: 150 types gave most of the gain, 400 no more than noise.
     const WARM_UP_TYPES: usize = 250;
     let doc = wizard_core::csdl::synthetic_document(WARM_UP_TYPES);
     let _ = wizard_core::cache_record::parse_to_payload(doc.as_bytes());

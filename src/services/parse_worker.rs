@@ -64,9 +64,29 @@ pub async fn parse_off_thread(bytes: &[u8]) -> Result<Parsed, csdl::CsdlError> {
     }
 }
 
-/// Starts the parse worker now, ahead of the first large `$metadata` (see [`parse_off_thread`]).
+/// Starts the parse worker now, ahead of the first large `$metadata` (see [`parse_off_thread`]),
+/// and, in a task of its own, parses a made-up document here (`csdl::synthetic_document`, 30
+/// types, about 100 KB, a few ms). V8 compiles a wasm function the first time it runs, on this
+/// thread, and optimises it once hot: without this, that work fell in the moment a small document
+/// was chosen, as a 50-100 ms task in about one load of three (none with V8's eager compilation).
+/// A 2-type document was not enough (4 loads of 12 still had one); with 30 types, 1 of 32.
 pub fn warm_up() {
     worker::warm_up();
+    thread_local! {
+        static WARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if WARMED.replace(true) {
+        return;
+    }
+    if let Some(window) = web_sys::window() {
+        let parse = wasm_bindgen::closure::Closure::once_into_js(|| {
+            let _ = parse_here(csdl::synthetic_document(30).as_bytes());
+        });
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(&parse),
+            0,
+        );
+    }
 }
 
 /// The long-lived parse worker and its pending requests.
