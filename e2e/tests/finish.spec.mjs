@@ -74,6 +74,13 @@ for (const scheme of ["light", "dark"]) {
     await box.fill("a");
     await expect(list.getByRole("option").first()).toHaveAttribute("aria-selected", "true");
     expect(await list.evaluate((el) => [el.scrollTop, el.scrollHeight > el.clientHeight])).toEqual([0, true]);
+    // A keystroke builds the options in view and a few more; scrolling the list builds the rest
+    // of its window of 20.
+    await expect(list.getByRole("option")).toHaveCount(8);
+    await expect(page.getByRole("status").filter({ hasText: /^Showing 20 of \d+ matches/ })).toBeVisible();
+    await list.hover();
+    await page.mouse.wheel(0, 300);
+    await expect(list.getByRole("option")).toHaveCount(20);
 
     // Typing narrows; the match is emphasised; name and key are separate, visibly apart.
     await box.fill("acc");

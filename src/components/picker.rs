@@ -15,6 +15,11 @@ use wizard_core::{
 /// its cost (`make bench`: 60 options took a p95 of 39 ms).
 const SHOWN: usize = 20;
 
+/// How many of them a keystroke builds: a little more than the list shows (about seven). The
+/// rest of the window is built when the list is scrolled or the keyboard moves near its end, so
+/// typing pays only for what is seen (`make bench`: the options' DOM is most of a keystroke).
+const FIRST: usize = 8;
+
 /// The entity picker. Choosing a set fills the draft's Entity field.
 #[component]
 pub fn EntityPicker() -> impl IntoView {
@@ -34,8 +39,13 @@ pub fn EntityPicker() -> impl IntoView {
     // after a keystroke keeps its DOM node.
     let matches =
         Memo::new(move |_| summaries.with(|sets| query.with(|q| filter_positions(sets, q))));
-    let shown = move || matches.with(|m| m.iter().take(SHOWN).copied().collect::<Vec<_>>());
-    let count = move || matches.with(|m| m.len().min(SHOWN));
+    // How many options are built now: FIRST after a keystroke, up to SHOWN on demand.
+    let limit = RwSignal::new(FIRST);
+    let shown = move || {
+        let n = limit.get();
+        matches.with(|m| m.iter().take(n).copied().collect::<Vec<_>>())
+    };
+    let count = move || matches.with(|m| m.len().min(limit.get()));
     let name_at = move |i: usize| {
         let at = matches.with(|m| m.get(i).copied())?;
         summaries.with(|sets| sets.get(at).map(|s| s.name.clone()))
@@ -64,15 +74,17 @@ pub fn EntityPicker() -> impl IntoView {
         }
     });
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let n = count();
-        let last = n.saturating_sub(1);
         let move_to = |ev: &web_sys::KeyboardEvent, to: usize| {
             ev.prevent_default();
-            if open.get_untracked() {
-                active.set(to.min(last));
-            } else {
+            if !open.get_untracked() {
                 open.set(true);
+                return;
             }
+            // Near the last option built: build the rest of the window first.
+            if to + 1 >= limit.get_untracked() {
+                set_if_changed(limit, SHOWN);
+            }
+            active.set(to.min(count().saturating_sub(1)));
         };
         match ev.key().as_str() {
             "ArrowDown" => move_to(&ev, active.get_untracked() + 1),
@@ -126,6 +138,7 @@ pub fn EntityPicker() -> impl IntoView {
                         query.set(ev.target().value());
                         set_if_changed(active, 0);
                         set_if_changed(open, true);
+                        set_if_changed(limit, FIRST);
                         // The new matches start at the top of the list. Only when it is
                         // scrolled: setting scrollTop makes the browser lay out the page now.
                         if scrolled.get_value() {
@@ -148,7 +161,13 @@ pub fn EntityPicker() -> impl IntoView {
                     hidden=move || { !open.get() || count() == 0 }
                     // One handler each for every option (the option is found from the event's
                     // target), so a keystroke builds no closures per option.
-                    on:scroll:target=move |ev| scrolled.set_value(ev.target().scroll_top() > 0)
+                    on:scroll:target=move |ev| {
+                        let down = ev.target().scroll_top() > 0;
+                        scrolled.set_value(down);
+                        if down {
+                            set_if_changed(limit, SHOWN);
+                        }
+                    }
                     on:mousedown=move |ev| ev.prevent_default()
                     on:mousemove=move |ev| {
                         if let Some(i) = option_index(&ev) {
