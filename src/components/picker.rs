@@ -6,7 +6,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use wizard_core::{
-    csdl::filter_positions,
+    csdl::SetSearch,
     draft::{Draft, FieldId},
 };
 
@@ -37,8 +37,8 @@ pub fn EntityPicker() -> impl IntoView {
     let open = RwSignal::new(false);
     // Positions in `summaries`, best first: they key the options, so an option still matched
     // after a keystroke keeps its DOM node.
-    let matches =
-        Memo::new(move |_| summaries.with(|sets| query.with(|q| filter_positions(sets, q))));
+    let search = Memo::new(move |_| summaries.with(|sets| SetSearch::new(sets)));
+    let matches = Memo::new(move |_| search.with(|s| query.with(|q| s.positions(q))));
     // How many options are built now: FIRST after a keystroke, up to SHOWN on demand.
     let limit = RwSignal::new(FIRST);
     let shown = move || {

@@ -14,22 +14,48 @@ pub fn filter_sets<'a>(sets: &'a [SetSummary], query: &str) -> Vec<&'a SetSummar
 /// [`filter_sets`] as positions in `sets`: the picker keys its options by them, since two sets
 /// may share a name in a hostile document but never a position.
 pub fn filter_positions(sets: &[SetSummary], query: &str) -> Vec<usize> {
-    let q = query.trim().to_lowercase();
-    if q.is_empty() {
-        return (0..sets.len()).collect();
-    }
-    let mut prefix = Vec::new();
-    let mut inner = Vec::new();
-    for (i, s) in sets.iter().enumerate() {
-        let name = s.name.to_lowercase();
-        if name.starts_with(&q) {
-            prefix.push(i);
-        } else if name.contains(&q) || s.key.iter().any(|k| k.to_lowercase().contains(&q)) {
-            inner.push(i);
+    SetSearch::new(sets).positions(query)
+}
+
+/// The picker's search index: each set's name and key, lower-cased once per schema rather than
+/// on every keystroke.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SetSearch {
+    names: Vec<String>,
+    keys: Vec<Vec<String>>,
+}
+
+impl SetSearch {
+    /// The index of `sets`, in their order.
+    pub fn new(sets: &[SetSummary]) -> Self {
+        SetSearch {
+            names: sets.iter().map(|s| s.name.to_lowercase()).collect(),
+            keys: sets
+                .iter()
+                .map(|s| s.key.iter().map(|k| k.to_lowercase()).collect())
+                .collect(),
         }
     }
-    prefix.extend(inner);
-    prefix
+
+    /// Positions of the sets matching `query` (case-insensitive, in the name or a key), the sets
+    /// whose name starts with it first, each group in the original order.
+    pub fn positions(&self, query: &str) -> Vec<usize> {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return (0..self.names.len()).collect();
+        }
+        let mut prefix = Vec::new();
+        let mut inner = Vec::new();
+        for (i, (name, keys)) in self.names.iter().zip(&self.keys).enumerate() {
+            if name.starts_with(&q) {
+                prefix.push(i);
+            } else if name.contains(&q) || keys.iter().any(|k| k.contains(&q)) {
+                inner.push(i);
+            }
+        }
+        prefix.extend(inner);
+        prefix
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +76,27 @@ mod tests {
             .iter()
             .map(|s| s.name.as_str())
             .collect()
+    }
+
+    /// The index answers what the filter answers, lower-casing beyond ASCII too.
+    #[test]
+    fn the_search_index_matches_like_the_filter() {
+        let sets = vec![
+            set("ÄRGERnisse", "ÄrgerID"),
+            set("accounts", "accountid"),
+            set("Kontakte", "kontaktid"),
+        ];
+        let search = SetSearch::new(&sets);
+        assert_eq!(search.positions("är"), [0]);
+        assert_eq!(search.positions("  ÄRGERID "), [0]);
+        assert_eq!(search.positions("kont"), [2]);
+        assert_eq!(search.positions("t"), [1, 2]);
+        assert_eq!(search.positions("k"), [2]);
+        assert_eq!(search.positions(""), [0, 1, 2]);
+        for q in ["", "a", "t", "id", "zz", "ÄR"] {
+            assert_eq!(search.positions(q), filter_positions(&sets, q), "{q}");
+        }
+        assert!(SetSearch::new(&[]).positions("a").is_empty());
     }
 
     #[test]
