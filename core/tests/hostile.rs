@@ -319,8 +319,9 @@ fn sets_sharing_a_name_are_two_options() {
     let schema = csdl::parse(&csdl_with(body)).unwrap();
     let summaries = schema.set_summaries();
     assert_eq!(summaries.len(), 2);
-    assert_eq!(csdl::filter_positions(&summaries, "TWIN"), [0, 1]);
-    assert_eq!(csdl::filter_positions(&summaries, ""), [0, 1]);
+    let search = csdl::SetSearch::new(&summaries);
+    assert_eq!(search.positions("TWIN"), [0, 1]);
+    assert_eq!(search.positions(""), [0, 1]);
 }
 
 #[test]

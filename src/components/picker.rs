@@ -159,8 +159,6 @@ pub fn EntityPicker() -> impl IntoView {
                     class="listbox"
                     node_ref=listbox
                     hidden=move || { !open.get() || count() == 0 }
-                    // One handler each for every option (the option is found from the event's
-                    // target), so a keystroke builds no closures per option.
                     on:scroll:target=move |ev| {
                         let down = ev.target().scroll_top() > 0;
                         scrolled.set_value(down);
@@ -168,6 +166,8 @@ pub fn EntityPicker() -> impl IntoView {
                             set_if_changed(limit, SHOWN);
                         }
                     }
+                    // One handler each for every option (the option is found from the event's
+                    // target), so a keystroke builds no closures per option.
                     on:mousedown=move |ev| ev.prevent_default()
                     on:mousemove=move |ev| {
                         if let Some(i) = option_index(&ev) {
