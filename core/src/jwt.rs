@@ -186,7 +186,7 @@ fn origin_of(value: &str) -> Option<String> {
     Some(url.origin().ascii_serialization())
 }
 
-fn check_audience(aud: &str, environment: &str) -> ClaimCheck {
+pub(crate) fn check_audience(aud: &str, environment: &str) -> ClaimCheck {
     let env = environment.trim().trim_end_matches('/');
     let ok = match (origin_of(aud), origin_of(env)) {
         (Some(a), Some(e)) => a == e,
@@ -208,7 +208,7 @@ fn check_audience(aud: &str, environment: &str) -> ClaimCheck {
     }
 }
 
-fn check_tenant(tid: Option<&str>, tenant: &str) -> ClaimCheck {
+pub(crate) fn check_tenant(tid: Option<&str>, tenant: &str) -> ClaimCheck {
     let tenant = tenant.trim();
     let (ok, detail) = match tid {
         None => (false, NO_TENANT_CLAIM.to_string()),
@@ -236,7 +236,7 @@ fn check_tenant(tid: Option<&str>, tenant: &str) -> ClaimCheck {
     }
 }
 
-fn check_scope(claims: &Claims) -> ClaimCheck {
+pub(crate) fn check_scope(claims: &Claims) -> ClaimCheck {
     let ok = claims.has_scope(crate::auth::USER_IMPERSONATION);
     let detail = match (&claims.scp, claims.roles.is_empty()) {
         (Some(scp), _) if ok => format!("Scopes: {scp}."),
@@ -300,7 +300,7 @@ pub fn check_granted_scope(scope: Option<&str>, environment: &str) -> Option<Cla
     })
 }
 
-fn check_expiry(exp: i64, now: i64) -> ClaimCheck {
+pub(crate) fn check_expiry(exp: i64, now: i64) -> ClaimCheck {
     let ok = exp > now;
     let minutes = (exp - now).abs() / 60;
     let detail = if ok {

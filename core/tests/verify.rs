@@ -147,7 +147,7 @@ fn systemusers(edit: impl FnOnce(&mut Value)) -> String {
     v.to_string()
 }
 
-/// `GET {webapi}systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`.
+/// `GET {webapi}systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(…)`.
 fn privileges(list: &[(&str, &str)]) -> String {
     let rows: Vec<Value> = list
         .iter()
@@ -161,7 +161,7 @@ fn privileges(list: &[(&str, &str)]) -> String {
         })
         .collect();
     json!({
-        "@odata.context": "https://contoso.crm.dynamics.com/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse",
+        "@odata.context": "https://contoso.crm.dynamics.com/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNamesResponse",
         "RolePrivileges": rows
     })
     .to_string()
@@ -774,65 +774,6 @@ fn security_roles() {
 }
 
 #[test]
-fn table_privileges() {
-    let c = CheckId::TablePrivileges;
-    let all = privileges(&[
-        ("prvReadAccount", "Global"),
-        ("prvCreateAccount", "Global"),
-        ("prvWriteAccount", "Deep"),
-        ("prvReadContact", "Basic"),
-    ]);
-    expect(
-        &check_table_privileges(&all, "account", false),
-        c,
-        K::Ok,
-        "Read (Organization)",
-    );
-    expect(
-        &check_table_privileges(&all, "Account", true),
-        c,
-        K::Ok,
-        "Write (Parent: Child Business Units)",
-    );
-    let v = check_table_privileges(&all, "contact", false);
-    expect(&v, c, K::Warn, "User level");
-    let v = check_table_privileges(&all, "contact", true);
-    expect(
-        &v,
-        c,
-        K::Wrong,
-        "do not allow Create and Write on the contact table",
-    );
-    assert_eq!(v.action, Some(FixAction::AssignRole));
-    expect(
-        &check_table_privileges(&all, "new_project", false),
-        c,
-        K::Wrong,
-        "Read",
-    );
-    // The same privilege through two roles: the deepest counts.
-    let twice = privileges(&[("prvReadContact", "Basic"), ("prvReadContact", "Global")]);
-    expect(
-        &check_table_privileges(&twice, "contact", false),
-        c,
-        K::Ok,
-        "Organization",
-    );
-    expect(
-        &check_table_privileges(&all, " ", false),
-        c,
-        K::No,
-        "No table",
-    );
-    expect(
-        &check_table_privileges("<x/>", "account", false),
-        c,
-        K::No,
-        "could not be read",
-    );
-}
-
-#[test]
 fn environment_access() {
     let c = CheckId::EnvironmentAccess;
     expect(
@@ -993,15 +934,11 @@ fn dataverse_requests() {
     let r = requests::dataverse_application_user(&e, v, &guid(CLIENT));
     assert_eq!(
         r.display_url(),
-        format!("{root}systemusers?$filter=applicationid eq {CLIENT}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name)")
+        format!("{root}systemusers?$filter=applicationid eq {CLIENT}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name),teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))")
     );
     assert!(!r.url.contains(' '));
     assert!(r.headers.contains(&("OData-Version", "4.0")));
     assert_eq!(r.permission, None);
-    assert_eq!(
-        requests::dataverse_user_privileges(&e, v, &guid(USER)).url,
-        format!("{root}systemusers({USER})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()")
-    );
     assert_eq!(
         requests::dataverse_who_am_i(&e, v).url,
         format!("{root}WhoAmI")
@@ -1012,7 +949,7 @@ fn dataverse_requests() {
     assert_eq!(
         create.body,
         Some(
-            json!({"applicationid": CLIENT, "businessunitid@odata.bind": format!("/businessunits({BU})")})
+            json!({"applicationid": CLIENT, "accessmode": 4, "isdisabled": false, "businessunitid@odata.bind": format!("/businessunits({BU})")})
         )
     );
     let role = "99999999-0000-4000-8000-000000000009";
@@ -1059,9 +996,12 @@ fn every_check_has_tests_for_its_step() {
         check_application_user(&users, CLIENT),
         check_security_roles(&users, CLIENT),
         check_table_privileges(
+            &verify::TableAccess {
+                logical_name: "account".into(),
+                entity_set: "accounts".into(),
+                needed: vec![("Read", "prvReadAccount".into())],
+            },
             &privileges(&[("prvReadAccount", "Global")]),
-            "account",
-            false,
         ),
         check_environment_access(204, ""),
     ];

@@ -21,10 +21,12 @@ pub use crate::entra::USER_IMPERSONATION;
 use crate::fields::EndpointVersion;
 
 mod callback;
+mod evidence;
 #[cfg(test)]
 mod tests;
 
 pub use callback::{accept_callback, callback_issuer, match_callback, parse_callback, Callback};
+pub use evidence::SignInEvidence;
 
 /// Why a sign-in request could not be built or a callback was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

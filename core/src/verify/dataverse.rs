@@ -4,7 +4,9 @@
 //!   `applicationid`, `azureactivedirectoryobjectid`, `_businessunitid_value`, expanded
 //!   `systemuserroles_association` (<https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/systemuser>);
 //! * `role` columns `roleid`, `name`, `_businessunitid_value`;
-//! * `RetrieveUserPrivilegesResponse` `{"RolePrivileges": [RolePrivilege]}` with `RolePrivilege`
+//! * `team` columns `teamid`, `name`, expanded `teamroles_association`; `businessunit`
+//!   `businessunitid`, `name`;
+//! * `RetrieveUserSetOfPrivilegesByNamesResponse` `{"RolePrivileges": [RolePrivilege]}` with `RolePrivilege`
 //!   `{Depth, PrivilegeId, BusinessUnitId, PrivilegeName}` and `PrivilegeDepth` `Basic`, `Local`,
 //!   `Deep`, `Global`, `RecordFilter`
 //!   (<https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/roleprivilege>);
@@ -13,6 +15,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::graph::GraphList;
+use crate::fields::Guid;
 
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -51,6 +54,35 @@ pub struct SystemUser {
     /// the answer has no such property).
     #[serde(default)]
     pub systemuserroles_association: Option<Vec<Role>>,
+    /// The teams the user belongs to, with their roles, when
+    /// `$expand=teammembership_association(…;$expand=teamroles_association(…))` was sent.
+    #[serde(default)]
+    pub teammembership_association: Option<Vec<Team>>,
+}
+
+/// A `team` row with its expanded `teamroles_association`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub struct Team {
+    /// The team's id.
+    #[serde(default)]
+    pub teamid: String,
+    /// The team's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The team's security roles (a member holds their privileges too).
+    #[serde(default)]
+    pub teamroles_association: Option<Vec<Role>>,
+}
+
+/// A `businessunit` row.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct BusinessUnit {
+    /// The business unit's id.
+    #[serde(default)]
+    pub businessunitid: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A `role` row.
@@ -119,7 +151,7 @@ impl<'de> Deserialize<'de> for PrivilegeDepth {
     }
 }
 
-/// One `RolePrivilege` of `RetrieveUserPrivileges`.
+/// One `RolePrivilege` of `RetrieveUserSetOfPrivilegesByNames` (or `RetrieveUserPrivileges`).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RolePrivilege {
@@ -136,11 +168,12 @@ pub struct RolePrivilege {
     pub privilege_name: String,
 }
 
-/// `RetrieveUserPrivilegesResponse`.
+/// `RetrieveUserSetOfPrivilegesByNamesResponse` (the same shape as
+/// `RetrieveUserPrivilegesResponse`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPrivileges {
-    /// Every privilege the user holds through its roles.
+    /// The privileges the user holds, through its roles and its teams' roles.
     #[serde(default, deserialize_with = "null_default")]
     pub role_privileges: Vec<RolePrivilege>,
 }
@@ -171,6 +204,33 @@ pub fn parse_who_am_i(body: &str) -> Result<WhoAmI, String> {
                 Ok(w)
             }
         })
+}
+
+/// The root business unit from a `businessunits?$filter=parentbusinessunitid eq null` answer:
+/// exactly one row with a GUID id.
+pub fn parse_root_business_unit(body: &str) -> Result<(Guid, BusinessUnit), String> {
+    let units = serde_json::from_str::<GraphList<BusinessUnit>>(body.trim())
+        .map_err(|e| format!("the business units answer could not be read: {e}"))?
+        .value;
+    match units.as_slice() {
+        [root] => Guid::parse(&root.businessunitid)
+            .map(|id| (id, root.clone()))
+            .map_err(|_| "the root business unit has no valid id".to_string()),
+        [] => Err("the environment answered no root business unit".to_string()),
+        many => Err(format!(
+            "the environment answered {} root business units, where there is one",
+            many.len()
+        )),
+    }
+}
+
+/// The new row's id from a create's `OData-EntityId` header
+/// (`https://org.crm.dynamics.com/api/data/v9.2/systemusers(00000000-…)`): the GUID inside the
+/// last parentheses.
+pub fn entity_id(header: &str) -> Option<Guid> {
+    let inner = header.trim().strip_suffix(')')?;
+    let (_, key) = inner.rsplit_once('(')?;
+    Guid::parse(key).ok()
 }
 
 /// Parses a `roles` collection answer (`{"value": [{roleid, name, _businessunitid_value}]}`).

@@ -1,6 +1,7 @@
-//! Checks 7–10: the environment, read through the Dataverse Web API.
+//! Checks 7, 8 and 10: the environment, read through the Dataverse Web API (check 9 is in
+//! [`super::tables`]).
 
-use super::dataverse::{PrivilegeDepth, SystemUser, UserPrivileges};
+use super::dataverse::{Role, SystemUser};
 use super::graph::parse_list;
 use super::{list_words, CheckId, FixAction, Verdict};
 use crate::diagnose::{dataverse_error, DV_API_RESTRICTED};
@@ -136,9 +137,16 @@ pub fn check_application_user(systemusers: &str, client_id: &str) -> Verdict {
     }
 }
 
+/// A role's name (its id when the answer has no name).
+fn role_name(r: &Role) -> String {
+    r.name.clone().unwrap_or_else(|| r.roleid.clone())
+}
+
 /// Check 8. The application user (same answer as [`check_application_user`], with the expanded
-/// `systemuserroles_association`) has at least one security role; System Administrator is a
-/// warning (least privilege). None → wrong, with the [`FixAction::AssignRole`] button.
+/// `systemuserroles_association` and `teammembership_association`) has at least one security
+/// role, its own or through a team it belongs to (a member holds its teams' privileges); System
+/// Administrator is a warning (least privilege). None → wrong, with the [`FixAction::AssignRole`]
+/// button.
 pub fn check_security_roles(systemusers: &str, client_id: &str) -> Verdict {
     let check = CheckId::SecurityRoles;
     let users = match app_users(check, systemusers, client_id) {
@@ -152,32 +160,48 @@ pub fn check_security_roles(systemusers: &str, client_id: &str) -> Verdict {
              not checked.",
         );
     };
-    let Some(roles) = &user.systemuserroles_association else {
+    let Some(own) = &user.systemuserroles_association else {
         return Verdict::not_checkable(
             check,
             "The answer did not include the user's security roles (systemuserroles_association), \
              so they were not checked.",
         );
     };
-    let names: Vec<String> = roles
-        .iter()
-        .map(|r| r.name.clone().unwrap_or_else(|| r.roleid.clone()))
-        .collect();
-    let evidence = format!("Security roles: {}.", list_words(&names));
-    if roles.is_empty() {
+    // (role name, how it is held)
+    let mut held: Vec<(String, String)> =
+        own.iter().map(|r| (role_name(r), role_name(r))).collect();
+    for team in user.teammembership_association.iter().flatten() {
+        let team_name = team.name.clone().unwrap_or_else(|| team.teamid.clone());
+        for r in team.teamroles_association.iter().flatten() {
+            let name = role_name(r);
+            held.push((name.clone(), format!("{name} (through team {team_name})")));
+        }
+    }
+    let shown: Vec<&str> = held.iter().map(|(_, how)| how.as_str()).collect();
+    let teams = user.teammembership_association.as_ref().map_or(0, Vec::len);
+    let evidence = format!(
+        "Security roles: {}{}.",
+        list_words(&shown),
+        match teams {
+            0 => String::new(),
+            1 => "; member of 1 team".to_string(),
+            n => format!("; member of {n} teams"),
+        }
+    );
+    if held.is_empty() {
         return Verdict::wrong(
             check,
-            "The application user has no security role, so Dataverse refuses every call as the \
-             app (HTTP 403).",
+            "The application user has no security role, neither its own nor through a team, so \
+             Dataverse refuses every call as the app (HTTP 403).",
             evidence,
             "Application users → select the app → Edit security roles → pick a role that can read \
              (and, if Data Sync writes, create and update) your table (or use the button).",
         )
         .with_action(FixAction::AssignRole);
     }
-    if names
+    if held
         .iter()
-        .any(|n| n.eq_ignore_ascii_case(SYSTEM_ADMINISTRATOR))
+        .any(|(n, _)| n.eq_ignore_ascii_case(SYSTEM_ADMINISTRATOR))
     {
         return Verdict::warning(
             check,
@@ -185,87 +209,7 @@ pub fn check_security_roles(systemusers: &str, client_id: &str) -> Verdict {
              everything in the environment, far more than a sync needs.",
             evidence,
             "Give it a role with only the table privileges Data Sync needs, then remove System \
-             Administrator.",
-        );
-    }
-    Verdict::verified(check, evidence)
-}
-
-/// Check 9. From a `RetrieveUserPrivileges` answer (`privileges`): the application user may Read
-/// the table whose logical name is `entity_logical_name` (`prvRead{Entity}`, compared without
-/// regard to case; the caller maps the entity set to its EntityType name from `$metadata`), and
-/// Create and Write too when `writes` (Data Sync will write to it).
-pub fn check_table_privileges(
-    privileges: &str,
-    entity_logical_name: &str,
-    writes: bool,
-) -> Verdict {
-    let check = CheckId::TablePrivileges;
-    let table = entity_logical_name.trim();
-    if table.is_empty() {
-        return Verdict::not_checkable(
-            check,
-            "No table is chosen yet (Entity on the Connector step).",
-        );
-    }
-    let parsed: UserPrivileges = match serde_json::from_str(privileges.trim()) {
-        Ok(p) => p,
-        Err(e) => return Verdict::unreadable(check, "RetrieveUserPrivileges", e),
-    };
-    let ops: &[&str] = if writes {
-        &["Read", "Create", "Write"]
-    } else {
-        &["Read"]
-    };
-    let depth_of = |op: &str| {
-        let name = format!("prv{op}{table}");
-        parsed
-            .role_privileges
-            .iter()
-            .filter(|p| p.privilege_name.eq_ignore_ascii_case(&name))
-            .map(|p| p.depth)
-            .max()
-    };
-    let found: Vec<(&str, Option<PrivilegeDepth>)> =
-        ops.iter().map(|op| (*op, depth_of(op))).collect();
-    let seen: Vec<String> = found
-        .iter()
-        .filter_map(|(op, d)| d.map(|d| format!("{op} ({})", d.label())))
-        .collect();
-    let evidence = format!(
-        "On {table} the application user may: {}.",
-        list_words(&seen)
-    );
-    let missing: Vec<&str> = found
-        .iter()
-        .filter(|(_, d)| d.is_none())
-        .map(|(op, _)| *op)
-        .collect();
-    if !missing.is_empty() {
-        return Verdict::wrong(
-            check,
-            format!(
-                "The application user's security roles do not allow {} on the {table} table.",
-                list_words(&missing)
-            ),
-            evidence,
-            format!(
-                "Give the application user a security role with Organization-level {} on {table} \
-                 (Power Platform admin center → Security roles), or use the button to assign one.",
-                list_words(&missing)
-            ),
-        )
-        .with_action(FixAction::AssignRole);
-    }
-    if found.iter().any(|(_, d)| *d == Some(PrivilegeDepth::Basic)) {
-        return Verdict::warning(
-            check,
-            format!(
-                "Some privileges on {table} are only at User level: Data Sync then sees or changes \
-                 only the rows the application user owns."
-            ),
-            evidence,
-            format!("Raise them to Organization level on {table} in the security role."),
+             Administrator (from the user, or from its team).",
         );
     }
     Verdict::verified(check, evidence)

@@ -12,7 +12,8 @@
 //!   [`check_redirects`], [`check_dynamics_permission`], [`check_admin_consent`],
 //!   [`check_object_id`], [`check_client_secret`] (compared locally: the secret is never sent).
 //! * Dataverse Web API (the environment): [`check_application_user`],
-//!   [`check_security_roles`], [`check_table_privileges`], [`check_environment_access`].
+//!   [`check_security_roles`], [`table_access`] + [`check_table_privileges`],
+//!   [`check_environment_access`].
 
 use serde::{Deserialize, Serialize};
 
@@ -21,23 +22,27 @@ use crate::draft::Step;
 mod dataverse;
 mod dataverse_checks;
 mod entra_checks;
+mod grant;
 mod graph;
+pub mod reads;
 mod report;
 pub mod requests;
 mod secret;
+mod tables;
 
 pub use dataverse::{
-    parse_roles, parse_who_am_i, PrivilegeDepth, Role, RolePrivilege, SystemUser, UserPrivileges,
-    WhoAmI,
+    entity_id, parse_roles, parse_root_business_unit, parse_who_am_i, BusinessUnit, PrivilegeDepth,
+    Role, RolePrivilege, SystemUser, Team, UserPrivileges, WhoAmI,
 };
 pub use dataverse_checks::{
     application_user_id, check_application_user, check_environment_access, check_security_roles,
-    check_table_privileges, SYSTEM_ADMINISTRATOR,
+    SYSTEM_ADMINISTRATOR,
 };
 pub use entra_checks::{
     check_admin_consent, check_app_registration, check_dynamics_permission, check_object_id,
     check_redirects,
 };
+pub use grant::{for_grant_type, NOT_NEEDED_FOR_CLIENT_CREDENTIALS};
 pub use graph::{
     parse_add_password, Application, GraphError, GraphList, NewSecret, OAuth2PermissionGrant,
     PasswordCredential, PermissionScope, RedirectSettings, RequiredResourceAccess, ResourceAccess,
@@ -46,6 +51,10 @@ pub use graph::{
 pub use report::{combine, CarriedVerdicts};
 pub use requests::{ApiRequest, GraphPermission, Method};
 pub use secret::{check_client_secret, SecretCheck, SECRET_WARN_DAYS};
+pub use tables::{
+    check_table_privileges, no_table_chosen, table_access, TableAccess, TableDefinition,
+    TablePrivilege,
+};
 
 /// The ten live checks, in the order the wizard runs and shows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

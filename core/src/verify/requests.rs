@@ -219,6 +219,18 @@ pub fn graph_add_password(
     )
 }
 
+/// The headers of every Dataverse Web API request (Microsoft Learn, "Compose HTTP requests and
+/// handle errors").
+pub const DATAVERSE_HEADERS: [(&str, &str); 3] = [
+    ("Accept", "application/json"),
+    ("OData-MaxVersion", "4.0"),
+    ("OData-Version", "4.0"),
+];
+
+/// `If-None-Match: null`, sent with every Dataverse Web API read (Microsoft Learn, "Join tables
+/// using OData": expanded collections may be cached and miss recent changes).
+pub const NO_CACHE: (&str, &str) = ("If-None-Match", "null");
+
 fn dataverse(
     env: &EnvironmentUrl,
     version: ApiVersion,
@@ -227,11 +239,12 @@ fn dataverse(
     body: Option<Value>,
     purpose: &'static str,
 ) -> ApiRequest {
-    let mut headers = vec![
-        ("Accept", "application/json"),
-        ("OData-MaxVersion", "4.0"),
-        ("OData-Version", "4.0"),
-    ];
+    let mut headers = DATAVERSE_HEADERS.to_vec();
+    // Expanded collections may come from a cache that misses recent changes (a role just
+    // assigned); Microsoft's documented remedy is this header on every read.
+    if method == Method::Get {
+        headers.push(NO_CACHE);
+    }
     if body.is_some() {
         headers.push(("Content-Type", "application/json"));
     }
@@ -257,7 +270,9 @@ pub fn dataverse_who_am_i(env: &EnvironmentUrl, version: ApiVersion) -> ApiReque
     )
 }
 
-/// Checks 7 and 8: `GET {webapi}systemusers?$filter=applicationid eq {clientId}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name)`.
+/// Checks 7 and 8: `GET {webapi}systemusers?$filter=applicationid eq {clientId}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name),teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))`:
+/// the user's own roles and the roles of the teams it belongs to (a nested `$expand` of
+/// collection-valued navigation properties, Microsoft Learn "Join tables using OData").
 pub fn dataverse_application_user(
     env: &EnvironmentUrl,
     version: ApiVersion,
@@ -268,27 +283,97 @@ pub fn dataverse_application_user(
         version,
         Method::Get,
         &format!(
-            "systemusers?$filter=applicationid eq {client_id}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name)"
+            "systemusers?$filter=applicationid eq {client_id}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name),teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))"
         ),
         None,
-        "Find the app's application user and its security roles.",
+        "Find the app's application user, its security roles and its teams' roles.",
     )
 }
 
-/// Check 9: `GET {webapi}systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`.
-pub fn dataverse_user_privileges(
+/// Check 9, first: the table behind an entity set and its own privilege names.
+/// `GET {webapi}EntityDefinitions?$filter=EntitySetName eq '{set}'&$select=LogicalName,SchemaName,EntitySetName,Privileges`
+/// (Microsoft Learn, "Query table definitions using the Web API"). Privilege names follow the
+/// schema name and have exceptions (notes are `prvReadNote`), so they are read, never built.
+pub fn dataverse_table_definition(
+    env: &EnvironmentUrl,
+    version: ApiVersion,
+    entity_set: &str,
+) -> ApiRequest {
+    let set = odata_string(entity_set);
+    dataverse(
+        env,
+        version,
+        Method::Get,
+        &format!(
+            "EntityDefinitions?$filter=EntitySetName eq '{set}'&$select=LogicalName,SchemaName,EntitySetName,Privileges"
+        ),
+        None,
+        "Find the table behind the entity set and the names of its privileges.",
+    )
+}
+
+/// Check 9, then: which of `privilege_names` the application user holds, through its own roles
+/// and its teams' roles (`RetrieveUserPrivileges` counts only its own roles).
+/// `GET {webapi}systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)?@p=["prvReadAccount",…]`
+/// (the `@p` value percent-encoded).
+pub fn dataverse_user_privileges_by_names(
     env: &EnvironmentUrl,
     version: ApiVersion,
     systemuserid: &Guid,
+    privilege_names: &[String],
+) -> ApiRequest {
+    let names = Value::from(privilege_names.to_vec()).to_string();
+    let encoded = percent_encoding::utf8_percent_encode(&names, percent_encoding::NON_ALPHANUMERIC);
+    let mut r = dataverse(
+        env,
+        version,
+        Method::Get,
+        &format!(
+            "systemusers({systemuserid})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)"
+        ),
+        None,
+        "Ask which of the table's privileges the application user holds (its roles and its \
+         teams' roles).",
+    );
+    r.url = format!("{}?@p={encoded}", r.url);
+    r
+}
+
+/// The application-user fix, first: the root business unit, where Microsoft's own tools create
+/// application users. `GET {webapi}businessunits?$filter=parentbusinessunitid eq null&$select=businessunitid,name`.
+pub fn dataverse_root_business_unit(env: &EnvironmentUrl, version: ApiVersion) -> ApiRequest {
+    dataverse(
+        env,
+        version,
+        Method::Get,
+        "businessunits?$filter=parentbusinessunitid eq null&$select=businessunitid,name",
+        None,
+        "Find the environment's root business unit.",
+    )
+}
+
+/// The application-user fix, then: the roles to choose from.
+/// `GET {webapi}roles?$filter=_businessunitid_value eq {bu}&$select=roleid,name,_businessunitid_value`.
+pub fn dataverse_roles_of_business_unit(
+    env: &EnvironmentUrl,
+    version: ApiVersion,
+    business_unit: &Guid,
 ) -> ApiRequest {
     dataverse(
         env,
         version,
         Method::Get,
-        &format!("systemusers({systemuserid})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"),
+        &format!(
+            "roles?$filter=_businessunitid_value eq {business_unit}&$select=roleid,name,_businessunitid_value"
+        ),
         None,
-        "List the application user's privileges (to check the table).",
+        "List the security roles of the root business unit.",
     )
+}
+
+/// A string literal inside an OData URL: `'` doubled.
+fn odata_string(s: &str) -> String {
+    s.trim().replace('\'', "''")
 }
 
 /// The role fix, step 1: the role row named `name` in business unit `business_unit`.
@@ -299,7 +384,7 @@ pub fn dataverse_role_by_name(
     name: &str,
     business_unit: &Guid,
 ) -> ApiRequest {
-    let name = name.replace('\'', "''");
+    let name = odata_string(name);
     dataverse(
         env,
         version,
@@ -313,13 +398,14 @@ pub fn dataverse_role_by_name(
 }
 
 /// The application-user fix: `POST {webapi}systemusers` with
-/// `{"applicationid": "{clientId}", "businessunitid@odata.bind": "/businessunits({bu})"}`.
-/// Needs the System Administrator role.
+/// `{"applicationid": "{clientId}", "accessmode": 4, "isdisabled": false, "businessunitid@odata.bind": "/businessunits({root bu})"}`,
+/// the body Microsoft's Power Platform Terraform provider sends. Dataverse answers `204` with the
+/// new row's URL in `OData-EntityId` ([`super::entity_id`]). Needs the System Administrator role.
 pub fn dataverse_create_application_user(
     env: &EnvironmentUrl,
     version: ApiVersion,
     client_id: &Guid,
-    business_unit: &Guid,
+    root_business_unit: &Guid,
 ) -> ApiRequest {
     dataverse(
         env,
@@ -328,7 +414,9 @@ pub fn dataverse_create_application_user(
         "systemusers",
         Some(json!({
             "applicationid": client_id.as_str(),
-            "businessunitid@odata.bind": format!("/businessunits({business_unit})"),
+            "accessmode": 4,
+            "isdisabled": false,
+            "businessunitid@odata.bind": format!("/businessunits({root_business_unit})"),
         })),
         "Create the application user for the app.",
     )
