@@ -329,7 +329,7 @@ fn AppUser() -> impl IntoView {
     let values = Memo::new(move |_| {
         let user = session
             .signed_in
-            .with(|s| s.as_ref().and_then(|s| s.claims.user().map(str::to_string)));
+            .with(|s| s.as_ref().and_then(|s| s.evidence.user().map(str::to_string)));
         wizard
             .draft
             .with(|d| derive::application_user_for(d, user.as_deref()))

@@ -13,7 +13,6 @@ use wizard_core::{
     auth::SignInConfig,
     diagnose::{self, Diagnosis},
     draft::Draft,
-    jwt,
 };
 
 /// What signing in asks for, or the fields still missing for it (reactive).
@@ -58,11 +57,11 @@ pub fn TestConnection() -> impl IntoView {
         });
     });
 
+    // From the token response and the ID token; the access token only when it is a JWT.
     let checks = move || {
         session.signed_in.with(|s| {
             s.as_ref().map(|s| {
-                jwt::check_claims(
-                    &s.claims,
+                s.evidence.checks(
                     &s.config.environment,
                     &s.config.tenant,
                     browser::now_secs(),
@@ -105,7 +104,10 @@ pub fn TestConnection() -> impl IntoView {
         {move || start_failure.get().map(|d| view! { <DiagnosisView diagnosis=d /> })}
         {move || session.failure.get().map(|d| view! { <DiagnosisView diagnosis=d /> })}
         {move || session.signed_in.get().map(|s| {
-            let who_label = s.claims.user().unwrap_or("(no user name in the token)").to_string();
+            let who_label = s.evidence.user().unwrap_or("(your account: Entra ID sent no ID token)").to_string();
+            let opaque = (!s.evidence.access_token_readable()).then(|| view! {
+                <p class="note">"The access token is not a readable JWT, as Microsoft allows for its own APIs: the wizard does not read it. The evidence is Entra ID's answer (granted scope, lifetime), the ID token, and Dataverse's WhoAmI below."</p>
+            });
             view! {
                 <section class="signed-in" aria-labelledby="signed-in-title">
                     <h2 id="signed-in-title">"Signed in"</h2>
@@ -119,6 +121,7 @@ pub fn TestConnection() -> impl IntoView {
                             </li>
                         }).collect_view()}
                     </ul>
+                    {opaque}
                     {checks().and_then(|c| diagnose::token_claims_mismatch(&c)).map(|d| view! { <DiagnosisView diagnosis=d /> })}
                     {move || match who.get() {
                         None => view! { <p role="status">"Asking Dataverse who you are (WhoAmI)…"</p> }.into_any(),
@@ -161,7 +164,7 @@ pub fn AuthCallback() -> impl IntoView {
             signin::Finished::Graph(graph) => {
                 ver.running.set(true);
                 let draft = wizard.draft.get_untracked();
-                let report = verify::run_after_graph_sign_in(draft, wizard.today, graph).await;
+                let report = verify::run_after_graph_sign_in(draft, wizard.today, graph, ver.notify()).await;
                 ver.record(wizard, report);
             }
         }

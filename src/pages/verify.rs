@@ -4,27 +4,18 @@
 
 use crate::{
     services::verify::{self, fixes},
-    state::{verdict_class, verdict_words, SchemaState, Session, Verification, Wizard},
+    state::{verdict_class, verdict_words, Session, Verification, Wizard},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use wizard_core::{
     draft::FieldId,
-    verify::{FixAction, Outcome, Verdict},
+    verify::{reads::Awaited, FixAction, Outcome, Verdict},
 };
 
-/// The chosen table's logical name: the draft's entity set → its entity type in the schema.
-fn table_name(wizard: Wizard, schema: SchemaState) -> Option<String> {
-    let set = wizard.draft.with_untracked(|d| d.entity.trim().to_string());
-    schema.loaded.with_untracked(|l| {
-        let s = &l.as_ref()?.schema;
-        let es = s.entity_sets.iter().find(|e| e.name == set)?;
-        s.entity_type(&es.entity_type).map(|t| t.name.clone())
-    })
-}
-
-/// Runs every check now (no-op while a run is under way or when not signed in).
-fn run_checks(wizard: Wizard, session: Session, schema: SchemaState, ver: Verification) {
+/// Runs every check now (no-op while a run is under way or when not signed in). Changes a fix
+/// just made ([`Verification::awaited`]) are read again for until they show.
+fn run_checks(wizard: Wizard, session: Session, ver: Verification) {
     if ver.running.get_untracked() {
         return;
     }
@@ -35,8 +26,9 @@ fn run_checks(wizard: Wizard, session: Session, schema: SchemaState, ver: Verifi
     let inputs = verify::Inputs {
         draft: wizard.draft.get_untracked(),
         signed,
-        table: table_name(wizard, schema),
         today: wizard.today,
+        awaited: ver.awaited.try_update(std::mem::take).unwrap_or_default(),
+        notify: ver.notify(),
     };
     spawn_local(async move {
         let report = verify::run(inputs).await;
@@ -44,14 +36,21 @@ fn run_checks(wizard: Wizard, session: Session, schema: SchemaState, ver: Verifi
     });
 }
 
+/// A caller with the sign-in's token (for the Dataverse fixes), telling the region each wait.
+fn dataverse_caller(session: Session, ver: Verification) -> Option<verify::Caller> {
+    session.signed_in.with_untracked(|s| {
+        s.as_ref()
+            .map(|s| verify::Caller::new(s.token.secret(), ver.notify()))
+    })
+}
+
 /// The "Setup verification" region of step 7.
 #[component]
 pub fn SetupVerification() -> impl IntoView {
     let wizard = Wizard::expect();
     let session = Session::expect();
-    let schema = SchemaState::expect();
     let ver = Verification::expect();
-    let run = move || run_checks(wizard, session, schema, ver);
+    let run = move || run_checks(wizard, session, ver);
     // Run once per sign-in; forget the results on sign-out (not when the page opens signed out:
     // the results of the sign-in for Microsoft Graph are shown without a Dataverse sign-in).
     Effect::new(move |was_signed_in: Option<bool>| {
@@ -100,6 +99,16 @@ pub fn SetupVerification() -> impl IntoView {
                     </div>
                 </Show>
                 {move || ver.running.get().then(|| view! { <p role="status">"Checking every setup step…"</p> })}
+                {move || ver.waiting.get().map(|w| view! { <p class="msg warning" role="status">{w}</p> })}
+                {move || (!ver.running.get() && ver.waits.get() > 0).then(|| {
+                    let n = ver.waits.get();
+                    view! {
+                        <p class="note">{format!(
+                            "A service was busy and asked the wizard to wait {n} time{} (HTTP 429 or 503, Retry-After); each of those reads was tried again.",
+                            if n == 1 { "" } else { "s" }
+                        )}</p>
+                    }
+                })}
                 {move || ver.notice.get().map(|n| view! { <p class="msg ok" role="status">{n}</p> })}
                 {move || ver.new_secret.get().map(|s| view! {
                     <p class="msg ok">"The new client secret's value, shown this once (it is already in the Client secret value field): " <code>{s.expose().to_string()}</code></p>
@@ -191,13 +200,8 @@ fn VerdictItem(verdict: Verdict) -> impl IntoView {
 
 /// Runs the checks again (for the fixes), and the verification context.
 fn rerun() -> (impl Fn() + Copy, Verification) {
-    let (wizard, session, schema, ver) = (
-        Wizard::expect(),
-        Session::expect(),
-        SchemaState::expect(),
-        Verification::expect(),
-    );
-    (move || run_checks(wizard, session, schema, ver), ver)
+    let (wizard, session, ver) = (Wizard::expect(), Session::expect(), Verification::expect());
+    (move || run_checks(wizard, session, ver), ver)
 }
 
 /// *Create the application user*: load the plan, show the request and a role select, send.
@@ -210,17 +214,15 @@ fn CreateUserFix() -> impl IntoView {
     let role = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
-    let token = move || {
-        session
-            .signed_in
-            .with_untracked(|s| s.as_ref().map(|s| s.token.secret().to_string()))
-    };
+    let ver = rerun.1;
     let prepare = move |_| {
-        let Some(token) = token() else { return };
+        let Some(caller) = dataverse_caller(session, ver) else {
+            return;
+        };
         let draft = wizard.draft.get_untracked();
         outcome.set(None);
         spawn_local(async move {
-            let p = fixes::plan_create_user(&draft, &token).await;
+            let p = fixes::plan_create_user(&draft, &caller).await;
             if let Ok(p) = &p {
                 role.set(p.default_role.clone().unwrap_or_default());
             }
@@ -228,20 +230,23 @@ fn CreateUserFix() -> impl IntoView {
         });
     };
     let send = move |_| {
-        let (Some(token), Some(Ok(p))) = (token(), plan.get_untracked()) else {
+        let (Some(caller), Some(Ok(p))) = (dataverse_caller(session, ver), plan.get_untracked())
+        else {
             return;
         };
         let draft = wizard.draft.get_untracked();
         let role_id = role.get_untracked();
         busy.set(true);
         spawn_local(async move {
-            let r = fixes::send_create_user(&draft, &token, &p, &role_id).await;
+            let r = fixes::send_create_user(&draft, &caller, &p, &role_id).await;
             busy.set(false);
             plan.set(None);
             match r {
-                // The list is rebuilt by the new run: the outcome goes to the region's notice.
+                // The list is rebuilt by the new run: the outcome goes to the region's notice,
+                // and the run reads again until the new user shows.
                 Ok(m) => {
-                    rerun.1.notice.set(Some(m));
+                    ver.notice.set(Some(m));
+                    ver.awaited.update(|a| a.push(Awaited::ApplicationUser));
                     (rerun.0)();
                 }
                 Err(e) => outcome.set(Some(Err(e))),
@@ -257,7 +262,7 @@ fn CreateUserFix() -> impl IntoView {
                     <div class="confirm" role="group" aria-label="Confirm: create the application user">
                         <p>"The wizard will send this request, as you:"</p>
                         <pre class="request">{p.create.display()}</pre>
-                        <p>"then assign the role you choose (POST …/systemusers(new id)/systemuserroles_association/$ref), retrying while the new user replicates."</p>
+                        <p>"then assign the role you choose to the new row named in the answer's OData-EntityId header (POST …/systemusers(new id)/systemuserroles_association/$ref). If an application user for this app turns up meanwhile, nothing is created twice."</p>
                         <label for="new-user-role">"Security role"</label>
                         <select id="new-user-role" on:change:target=move |ev| role.set(ev.target().value()) prop:value=move || role.get()>
                             {p.roles.iter().map(|r| {
@@ -306,9 +311,15 @@ fn NewSecretFix() -> impl IntoView {
             return;
         };
         busy.set(true);
+        let caller = verify::Caller::new(graph.token.secret(), ver.notify());
         spawn_local(async move {
-            match fixes::send_add_secret(&req, &graph).await {
+            match fixes::send_add_secret(&req, &caller).await {
                 Ok(new) => {
+                    ver.awaited.update(|a| {
+                        a.push(Awaited::Secret {
+                            key_id: new.key_id.clone(),
+                        })
+                    });
                     wizard.set_field(FieldId::ClientSecret, new.secret.expose().to_string());
                     if let Some(e) = new.expires.clone() {
                         wizard.set_field(FieldId::SecretExpires, e);

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wizard_core::diagnose::{self, Diagnosis, Stage};
+use wizard_core::verify::requests;
 
 /// What `WhoAmI` answers.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -21,16 +22,17 @@ pub struct WhoAmI {
     pub organization_id: String,
 }
 
+/// The headers of a Dataverse read (WhoAmI, `$metadata`): the same list as the live checks'
+/// reads, `If-None-Match: null` included.
 fn odata_headers(token: &str) -> Result<web_sys::Headers, Diagnosis> {
     let headers = web_sys::Headers::new().map_err(|e| net(Stage::Dataverse, &e))?;
-    for (k, v) in [
-        ("Authorization", format!("Bearer {token}")),
-        ("Accept", "application/json".to_string()),
-        ("OData-MaxVersion", "4.0".to_string()),
-        ("OData-Version", "4.0".to_string()),
-    ] {
+    let auth = format!("Bearer {token}");
+    let read = requests::DATAVERSE_HEADERS
+        .into_iter()
+        .chain([requests::NO_CACHE]);
+    for (k, v) in [("Authorization", auth.as_str())].into_iter().chain(read) {
         headers
-            .append(k, &v)
+            .append(k, v)
             .map_err(|e| net(Stage::Dataverse, &e))?;
     }
     Ok(headers)

@@ -20,10 +20,9 @@ use oauth2::{
 };
 use std::{cell::RefCell, rc::Rc};
 use wizard_core::{
-    auth::{self, PendingSignIn, SignInConfig, SignInPurpose},
+    auth::{self, PendingSignIn, SignInConfig, SignInEvidence, SignInPurpose, TokenResponse},
     diagnose::{self, Diagnosis, Stage},
     draft::Draft,
-    jwt::{self, Claims},
 };
 
 /// sessionStorage prefix of pending sign-in requests (one key per state).
@@ -59,7 +58,7 @@ impl std::fmt::Debug for RefreshToken {
     }
 }
 
-/// A Microsoft Graph access token and the scopes it carries (`scp`), in memory only.
+/// A Microsoft Graph access token and the scopes Entra ID said it granted, in memory only.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphToken {
     /// The bearer token.
@@ -69,12 +68,10 @@ pub struct GraphToken {
 }
 
 impl GraphToken {
-    /// A Graph access token and the permissions in its `scp` claim (unreadable claims: none).
-    fn from_access_token(secret: String) -> GraphToken {
-        let scopes = jwt::decode_claims(&secret)
-            .ok()
-            .and_then(|c| c.scp.clone())
-            .unwrap_or_default()
+    /// A Graph access token and the permissions of the token response's `scope` (Microsoft's
+    /// access tokens are not read: they may not be JWTs), without the resource part.
+    fn new(secret: String, granted_scope: &str) -> GraphToken {
+        let scopes = granted_scope
             .split_whitespace()
             .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
             .collect();
@@ -97,8 +94,9 @@ pub struct SignedIn {
     pub token: AccessToken,
     /// The refresh token, when `offline_access` was granted.
     pub refresh: Option<RefreshToken>,
-    /// Its decoded claims.
-    pub claims: Claims,
+    /// What the token response proves (scope, expiry, the ID token); the access token is read
+    /// only when it happens to be a JWT.
+    pub evidence: SignInEvidence,
     /// What it was requested for.
     pub config: SignInConfig,
 }
@@ -226,13 +224,15 @@ pub async fn handle_callback(query: &str) -> Finished {
     let result = redeem_callback(query, pending, other_pending).await;
     match purpose {
         SignInPurpose::Dataverse => Finished::Dataverse(result),
-        SignInPurpose::Graph { .. } => {
-            Finished::Graph(result.map(|s| GraphToken::from_access_token(s.token.0)))
-        }
+        SignInPurpose::Graph { .. } => Finished::Graph(result.map(|s| {
+            let scope = s.evidence.granted_scope.unwrap_or_default();
+            GraphToken::new(s.token.0, &scope)
+        })),
     }
 }
 
-/// Checks state, redeems the code, decodes the token.
+/// Checks state, redeems the code, keeps what the token response proves (never failing on an
+/// access token that is not a JWT).
 async fn redeem_callback(
     query: &str,
     pending: Option<PendingSignIn>,
@@ -252,12 +252,11 @@ async fn redeem_callback(
     let Some(pending) = pending else {
         return Err(diagnose::no_pending_request());
     };
-    let (token, refresh) = redeem(&pending, code).await?;
-    let claims = jwt::decode_claims(token.secret()).map_err(|e| diagnose::jwt_error(&e))?;
+    let (token, refresh, evidence) = redeem(&pending, code).await?;
     Ok(SignedIn {
         token,
         refresh,
-        claims,
+        evidence,
         config: pending.config,
     })
 }
@@ -273,7 +272,7 @@ type RawAnswer = Rc<RefCell<Option<(u16, String)>>>;
 async fn redeem(
     pending: &PendingSignIn,
     code: String,
-) -> Result<(AccessToken, Option<RefreshToken>), Diagnosis> {
+) -> Result<(AccessToken, Option<RefreshToken>, SignInEvidence), Diagnosis> {
     let raw: RawAnswer = Rc::default();
     let result = token_client(&pending.config)?
         .exchange_code(AuthorizationCode::new(code))
@@ -286,6 +285,7 @@ async fn redeem(
             token
                 .refresh_token()
                 .map(|r| RefreshToken(r.secret().clone())),
+            evidence(&raw, &token),
         )),
         Err(oauth2::RequestTokenError::Request(e)) => {
             Err(diagnose::network_error(Stage::Token, &e.0))
@@ -295,6 +295,33 @@ async fn redeem(
             Err(diagnose::entra_error(status, &body))
         }
     }
+}
+
+/// The token response's `scope`, as the `oauth2` crate read it.
+fn granted_scope(token: &oauth2::basic::BasicTokenResponse) -> Option<String> {
+    token.scopes().map(|s| {
+        s.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// What the token response proves: read from its raw JSON (for the ID token), else from what
+/// the `oauth2` crate kept.
+fn evidence(raw: &RawAnswer, token: &oauth2::basic::BasicTokenResponse) -> SignInEvidence {
+    let now = browser::now_secs();
+    raw.borrow()
+        .as_ref()
+        .and_then(|(_, body)| TokenResponse::from_json(body).ok())
+        .map(|r| SignInEvidence::from_response(&r, now))
+        .unwrap_or_else(|| SignInEvidence {
+            granted_scope: granted_scope(token),
+            expires_at: token
+                .expires_in()
+                .map(|d| now.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+            ..SignInEvidence::default()
+        })
 }
 
 /// Why a Graph token was not given: the token endpoint's status and body (status 0: no answer).
@@ -333,9 +360,14 @@ pub async fn graph_token(
         .request_async(&recording_http(&raw))
         .await;
     match result {
-        Ok(token) => Ok(GraphToken::from_access_token(
-            token.access_token().secret().clone(),
-        )),
+        Ok(token) => {
+            // Entra ID lists what it granted; without a list, the scopes asked for were granted.
+            let granted = granted_scope(&token).unwrap_or_else(|| scopes.to_string());
+            Ok(GraphToken::new(
+                token.access_token().secret().clone(),
+                &granted,
+            ))
+        }
         Err(oauth2::RequestTokenError::Request(e)) => Err(GraphRefused {
             status: 0,
             body: e.0,

@@ -5,18 +5,21 @@
 //!
 //! Tokens stay in memory; the typed client secret is compared locally and never sent.
 
+pub mod api;
 pub mod fixes;
 
+pub use api::{sleep, Answer, Caller, Notify};
+
+use super::browser;
 use super::signin::{self, GraphRefused, GraphToken, SignedIn};
-use super::{browser, http};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use wizard_core::{
     draft::Draft,
     fields::Guid,
     verify::{
-        self, requests, ApiRequest, Application, CheckId, GraphList, GraphPermission,
-        ServicePrincipal, Verdict,
+        self,
+        reads::{self, Awaited},
+        requests, ApiRequest, Application, CheckId, GraphList, GraphPermission, ServicePrincipal,
+        Verdict,
     },
 };
 
@@ -36,64 +39,8 @@ pub struct Report {
     pub graph_sign_in: bool,
     /// The app registration's object `id` (for addPassword).
     pub application_object_id: Option<Guid>,
-}
-
-/// An answer: status (0 when there was none) and body (or the network error).
-#[derive(Clone, Debug)]
-pub struct Answer {
-    /// HTTP status, 0 when the request failed before an answer.
-    pub status: u16,
-    /// The body text.
-    pub body: String,
-}
-
-impl Answer {
-    /// 2xx.
-    pub fn ok(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
-
-/// Sends `request` with `Authorization: Bearer {token}` through CORS.
-pub async fn send(request: &ApiRequest, token: &str) -> Answer {
-    match try_send(request, token).await {
-        Ok(a) => a,
-        Err(e) => Answer {
-            status: 0,
-            body: browser::js_message(&e),
-        },
-    }
-}
-
-async fn try_send(request: &ApiRequest, token: &str) -> Result<Answer, JsValue> {
-    let headers = web_sys::Headers::new()?;
-    headers.append("Authorization", &format!("Bearer {token}"))?;
-    for (k, v) in &request.headers {
-        headers.append(k, v)?;
-    }
-    let body = request.body_text();
-    let response = http::fetch(
-        request.method.as_str(),
-        &request.url,
-        &headers,
-        body.as_deref(),
-        None,
-    )
-    .await?;
-    Ok(Answer {
-        status: response.status(),
-        body: http::text(&response).await,
-    })
-}
-
-/// Waits `ms` milliseconds.
-pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    /// How many times a service asked the wizard to wait (429/503 with Retry-After).
+    pub waits: u32,
 }
 
 /// Why the Graph checks were skipped when the sign-in gave no refresh token.
@@ -155,18 +102,36 @@ pub struct Inputs {
     pub draft: Draft,
     /// The sign-in.
     pub signed: SignedIn,
-    /// The chosen table's logical name (from the schema's entity set → entity type), if known.
-    pub table: Option<String>,
     /// Today, for the secret's expiry.
     pub today: chrono::NaiveDate,
+    /// Changes the wizard just made, which the reads should show (read again until they do).
+    pub awaited: Vec<Awaited>,
+    /// Told about each wait a busy service asks for.
+    pub notify: Notify,
 }
 
 /// Runs every check.
 pub async fn run(inputs: Inputs) -> Report {
     let mut report = Report::default();
+    let caller = Caller::new(inputs.signed.token.secret(), inputs.notify.clone());
     let graph = graph_token(&inputs.signed, &inputs.draft).await;
     let graph_verdicts = match &graph {
-        Ok(token) => graph_checks(&inputs.draft, inputs.today, token, &mut report).await,
+        Ok(token) => {
+            let graph_caller = caller.with_token(token.token.secret());
+            let secret = inputs
+                .awaited
+                .iter()
+                .find(|a| matches!(a, Awaited::Secret { .. }));
+            graph_checks(
+                &inputs.draft,
+                inputs.today,
+                token,
+                &graph_caller,
+                secret,
+                &mut report,
+            )
+            .await
+        }
         Err(note) => {
             report.graph_note = Some(note.clone());
             report.graph_sign_in = inputs.signed.refresh.is_none();
@@ -182,9 +147,34 @@ pub async fn run(inputs: Inputs) -> Report {
         }
     };
     report.graph = graph.ok();
-    let dataverse = dataverse_checks(&inputs).await;
+    let user = inputs.awaited.contains(&Awaited::ApplicationUser);
+    let dataverse = dataverse_checks(&inputs.draft, &caller, user).await;
     report.verdicts = verify::combine(graph_verdicts, dataverse, "Not run.");
+    report.waits = caller.waits();
     report
+}
+
+/// Reads `request` (a list) until it shows `awaited`, waiting [`reads::VISIBILITY_DELAYS_MS`]
+/// between reads: the answer, and whether the change is still not visible after 30 s.
+async fn read_until_visible(
+    caller: &Caller,
+    request: &ApiRequest,
+    awaited: Option<&Awaited>,
+    client_id: &str,
+) -> (Answer, bool) {
+    let mut answer = caller.list(request).await;
+    let Some(awaited) = awaited else {
+        return (answer, false);
+    };
+    for delay in reads::VISIBILITY_DELAYS_MS {
+        if !answer.ok() || awaited.is_visible(&answer.body, client_id) {
+            return (answer, false);
+        }
+        sleep(i32::try_from(delay).unwrap_or(i32::MAX)).await;
+        answer = caller.list(request).await;
+    }
+    let missing = answer.ok() && !awaited.is_visible(&answer.body, client_id);
+    (answer, missing)
 }
 
 /// sessionStorage key of the Dataverse verdicts kept across the Graph sign-in (this tab only;
@@ -221,6 +211,7 @@ pub async fn run_after_graph_sign_in(
     draft: Draft,
     today: chrono::NaiveDate,
     graph: Result<GraphToken, wizard_core::diagnose::Diagnosis>,
+    notify: Notify,
 ) -> Report {
     let carried = browser::get_item(browser::Store::Session, CARRIED_KEY)
         .ok()
@@ -233,7 +224,9 @@ pub async fn run_after_graph_sign_in(
     let mut report = Report::default();
     let graph_verdicts = match graph {
         Ok(graph) => {
-            let verdicts = graph_checks(&draft, today, &graph, &mut report).await;
+            let caller = Caller::new(graph.token.secret(), notify);
+            let verdicts = graph_checks(&draft, today, &graph, &caller, None, &mut report).await;
+            report.waits = caller.waits();
             report.graph = Some(graph);
             verdicts
         }
@@ -262,6 +255,8 @@ async fn graph_checks(
     d: &Draft,
     today: chrono::NaiveDate,
     graph: &GraphToken,
+    caller: &Caller,
+    awaited_secret: Option<&Awaited>,
     report: &mut Report,
 ) -> Vec<Verdict> {
     let Some(client) = d.client_id() else {
@@ -270,14 +265,19 @@ async fn graph_checks(
             .collect();
     };
     let cid = client.to_string();
-    let token = graph.token.secret();
-    let apps = send(&requests::graph_application(d.cloud, &client), token).await;
-    let sps = send(&requests::graph_service_principal(d.cloud, &client), token).await;
-    let dyn_sp = send(
-        &requests::graph_dynamics_crm_service_principal(d.cloud),
-        token,
+    let (apps, secret_missing) = read_until_visible(
+        caller,
+        &requests::graph_application(d.cloud, &client),
+        awaited_secret,
+        &cid,
     )
     .await;
+    let sps = caller
+        .list(&requests::graph_service_principal(d.cloud, &client))
+        .await;
+    let dyn_sp = caller
+        .send(&requests::graph_dynamics_crm_service_principal(d.cloud))
+        .await;
     report.application_object_id = serde_json::from_str::<GraphList<Application>>(&apps.body)
         .ok()
         .and_then(|l| l.value.into_iter().next())
@@ -286,6 +286,8 @@ async fn graph_checks(
         .ok()
         .and_then(|l| l.value.into_iter().next())
         .and_then(|s| Guid::parse(&s.id).ok());
+    // The delegated permission and its consent matter only for some grant types.
+    let weigh = |v: Verdict| verify::for_grant_type(v, d.grant_type);
     let mut out = Vec::new();
     let failed = |c: CheckId, a: &Answer| verify::graph_failure(c, a.status, &a.body);
     if apps.ok() {
@@ -302,14 +304,17 @@ async fn graph_checks(
             d.grant_type,
             redirect,
         ));
-        out.push(if dyn_sp.ok() {
+        out.push(weigh(if dyn_sp.ok() {
             verify::check_dynamics_permission(&apps.body, &cid, &dyn_sp.body)
         } else {
             failed(CheckId::DynamicsPermission, &dyn_sp)
-        });
+        }));
         let secret = verify::check_client_secret(&apps.body, &cid, &d.client_secret, today);
         report.secret_expires = secret.expires;
-        out.push(secret.verdict);
+        out.push(match awaited_secret {
+            Some(awaited) if secret_missing => reads::not_visible_yet(awaited),
+            _ => secret.verdict,
+        });
     } else {
         for c in [
             CheckId::AppRegistration,
@@ -331,14 +336,16 @@ async fn graph_checks(
             needs(GraphPermission::DirectoryReadAll),
         )
     } else if let Some(sp_id) = sp_id {
-        let grants = send(&requests::graph_permission_grants(d.cloud, &sp_id), token).await;
-        if grants.ok() && dyn_sp.ok() {
+        let grants = caller
+            .list(&requests::graph_permission_grants(d.cloud, &sp_id))
+            .await;
+        weigh(if grants.ok() && dyn_sp.ok() {
             verify::check_admin_consent(&grants.body, &dyn_sp.body)
         } else if !grants.ok() {
             failed(CheckId::AdminConsent, &grants)
         } else {
             failed(CheckId::AdminConsent, &dyn_sp)
-        }
+        })
     } else {
         Verdict::not_checkable(
             CheckId::AdminConsent,
@@ -349,9 +356,7 @@ async fn graph_checks(
     out
 }
 
-async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
-    let d = &inputs.draft;
-    let token = inputs.signed.token.secret();
+async fn dataverse_checks(d: &Draft, caller: &Caller, awaited_user: bool) -> Vec<Verdict> {
     let (Some(env), Some(client)) = (d.environment(), d.client_id()) else {
         return [
             CheckId::ApplicationUser,
@@ -364,74 +369,99 @@ async fn dataverse_checks(inputs: &Inputs) -> Vec<Verdict> {
         .collect();
     };
     let cid = client.to_string();
-    let who = send(&requests::dataverse_who_am_i(&env, d.api_version), token).await;
+    let v = d.api_version;
+    let who = caller.send(&requests::dataverse_who_am_i(&env, v)).await;
     let access = verify::check_environment_access(who.status, &who.body);
-    if !who.ok() {
-        let why = "The environment refused the wizard's calls (see Environment access), so this \
-                   was not checked.";
-        return vec![
-            Verdict::not_checkable(CheckId::ApplicationUser, why),
-            Verdict::not_checkable(CheckId::SecurityRoles, why),
-            Verdict::not_checkable(CheckId::TablePrivileges, why),
-            access,
-        ];
-    }
-    let users = send(
-        &requests::dataverse_application_user(&env, d.api_version, &client),
-        token,
-    )
-    .await;
-    if !users.ok() {
-        let why = format!(
-            "Dataverse answered HTTP {} to the application-user query, so this was not checked.",
-            users.status
-        );
-        return vec![
+    let skip = |why: String| {
+        vec![
             Verdict::not_checkable(CheckId::ApplicationUser, why.clone()),
             Verdict::not_checkable(CheckId::SecurityRoles, why.clone()),
             Verdict::not_checkable(CheckId::TablePrivileges, why),
-            access,
-        ];
+            access.clone(),
+        ]
+    };
+    if !who.ok() {
+        return skip(
+            "The environment refused the wizard's calls (see Environment access), so this was \
+             not checked."
+                .to_string(),
+        );
     }
-    let user_verdict = verify::check_application_user(&users.body, &cid);
+    let awaited = awaited_user.then_some(&Awaited::ApplicationUser);
+    let (users, user_missing) = read_until_visible(
+        caller,
+        &requests::dataverse_application_user(&env, v, &client),
+        awaited,
+        &cid,
+    )
+    .await;
+    if !users.ok() {
+        return skip(format!(
+            "Dataverse answered HTTP {} to the application-user query, so this was not checked.",
+            users.status
+        ));
+    }
+    let user_verdict = if user_missing {
+        reads::not_visible_yet(&Awaited::ApplicationUser)
+    } else {
+        verify::check_application_user(&users.body, &cid)
+    };
     let roles = verify::check_security_roles(&users.body, &cid);
     let the_user = verify::application_user_id(&users.body, &cid);
     let no_role = matches!(roles.outcome, verify::Outcome::Wrong { .. });
-    let table = match (&inputs.table, the_user) {
-        (Some(_), Some(_)) if no_role => Verdict::not_checkable(
+    let table = match the_user {
+        _ if d.entity.trim().is_empty() => verify::no_table_chosen(),
+        Some(_) if no_role => Verdict::not_checkable(
             CheckId::TablePrivileges,
             "The application user has no security role (see Security roles), so it can read no \
              table yet: assign a role, then Verify again.",
         ),
-        (None, _) => Verdict::not_checkable(
-            CheckId::TablePrivileges,
-            "No table is chosen yet: load the schema on this step and pick the entity, then \
-             Verify again.",
-        ),
-        (Some(_), None) => Verdict::not_checkable(
+        None => Verdict::not_checkable(
             CheckId::TablePrivileges,
             "There is no application user to read privileges of (see the Application user \
              check).",
         ),
-        (Some(table), Some(id)) => {
-            let p = send(
-                &requests::dataverse_user_privileges(&env, d.api_version, &id),
-                token,
-            )
-            .await;
-            if p.ok() {
-                verify::check_table_privileges(&p.body, table, d.writes)
-            } else {
-                Verdict::not_checkable(
-                    CheckId::TablePrivileges,
-                    format!(
-                        "Dataverse answered HTTP {} to RetrieveUserPrivileges, so this was not \
-                         checked.",
-                        p.status
-                    ),
-                )
-            }
-        }
+        Some(id) => table_privileges(d, caller, &env, &id).await,
     };
     vec![user_verdict, roles, table, access]
+}
+
+/// Check 9: the typed entity set's table and its privilege names, then which of them the
+/// application user holds (roles and teams).
+async fn table_privileges(
+    d: &Draft,
+    caller: &Caller,
+    env: &wizard_core::fields::EnvironmentUrl,
+    user: &Guid,
+) -> Verdict {
+    let v = d.api_version;
+    let not_checked = |what: &str, status: u16| {
+        Verdict::not_checkable(
+            CheckId::TablePrivileges,
+            format!("Dataverse answered HTTP {status} to {what}, so this was not checked."),
+        )
+    };
+    let defs = caller
+        .list(&requests::dataverse_table_definition(env, v, &d.entity))
+        .await;
+    if !defs.ok() {
+        return not_checked("the table definition query", defs.status);
+    }
+    let table = match verify::table_access(&defs.body, &d.entity, d.writes) {
+        Ok(t) => t,
+        Err(verdict) => return verdict,
+    };
+    let held = caller
+        .send(&requests::dataverse_user_privileges_by_names(
+            env,
+            v,
+            user,
+            &table.privilege_names(),
+        ))
+        .await;
+    if held.ok() {
+        verify::check_table_privileges(&table, &held.body)
+    } else {
+        not_checked("RetrieveUserSetOfPrivilegesByNames", held.status)
+    }
 }

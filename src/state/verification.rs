@@ -2,12 +2,16 @@
 //! steps and checklist items, and on the review page; the Graph token they used.
 
 use super::Wizard;
-use crate::services::{signin::GraphToken, verify::Report};
+use crate::services::{
+    signin::GraphToken,
+    verify::{Notify, Report},
+};
 use leptos::prelude::*;
+use std::rc::Rc;
 use wizard_core::{
     draft::{FieldId, SecretInput, Step},
     fields::Guid,
-    verify::{CheckId, Outcome, Verdict},
+    verify::{reads::Awaited, CheckId, Outcome, Verdict},
 };
 
 /// The verification context. Memory only: gone on reload, like the sign-in.
@@ -29,6 +33,12 @@ pub struct Verification {
     pub notice: RwSignal<Option<String>>,
     /// A secret just created by the fix, shown once (memory only; `Debug` redacted).
     pub new_secret: RwSignal<Option<SecretInput>>,
+    /// What a busy service asked the wizard to wait for, while it waits.
+    pub waiting: RwSignal<Option<String>>,
+    /// How many waits the last run made (429/503 with Retry-After).
+    pub waits: RwSignal<u32>,
+    /// Changes a fix just made, which the next run reads again for until they show.
+    pub awaited: RwSignal<Vec<Awaited>>,
 }
 
 impl Verification {
@@ -43,6 +53,9 @@ impl Verification {
             application_object_id: RwSignal::new(None),
             notice: RwSignal::new(None),
             new_secret: RwSignal::new(None),
+            waiting: RwSignal::new(None),
+            waits: RwSignal::new(0),
+            awaited: RwSignal::new(Vec::new()),
         };
         provide_context(v);
         v
@@ -62,6 +75,15 @@ impl Verification {
         self.application_object_id.set(None);
         self.notice.set(None);
         self.new_secret.set(None);
+        self.waiting.set(None);
+        self.waits.set(0);
+        self.awaited.set(Vec::new());
+    }
+
+    /// Tells the page about each wait a busy service asks for (the region shows it).
+    pub fn notify(&self) -> Notify {
+        let waiting = self.waiting;
+        Rc::new(move |notice| waiting.set(notice))
     }
 
     /// Shows a run's `report`. When its matched secret's expiry differs from "Secret expires",
@@ -84,6 +106,8 @@ impl Verification {
         self.graph_note.set(report.graph_note);
         self.graph_sign_in.set(report.graph_sign_in);
         self.application_object_id.set(report.application_object_id);
+        self.waits.set(report.waits);
+        self.waiting.set(None);
         self.verdicts.set(report.verdicts);
         self.running.set(false);
     }

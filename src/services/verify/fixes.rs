@@ -2,15 +2,16 @@
 //! business unit's roles) and create a new client secret. The page shows each request
 //! ([`ApiRequest::display`]) before calling the `send_*` function here.
 
-use super::{send, sleep, Answer};
+use super::{read_until_visible, sleep, Answer, Caller};
 use crate::services::signin::GraphToken;
 use wizard_core::{
     draft::Draft,
     fields::Guid,
     verify::{
-        self, requests, ApiRequest, GraphPermission, Method, NewSecret, Role, SYSTEM_ADMINISTRATOR,
+        self,
+        reads::{self, Awaited},
+        requests, ApiRequest, GraphPermission, NewSecret, Role, SystemUser, SYSTEM_ADMINISTRATOR,
     },
-    webapi,
 };
 
 /// The default role offered for a new application user, when the business unit has it.
@@ -19,49 +20,85 @@ pub const DEFAULT_ROLE: &str = "Basic User";
 /// What creating the application user will do: the request, and the roles to choose from.
 #[derive(Clone, Debug)]
 pub struct CreateUserPlan {
-    /// `POST systemusers`, shown before it is sent.
+    /// `POST systemusers` into the root business unit, shown before it is sent.
     pub create: ApiRequest,
-    /// The roles of the signed-in user's business unit (never System Administrator by default).
+    /// The roles of the root business unit (never System Administrator by default).
     pub roles: Vec<Role>,
     /// The preselected role's id: "Basic User" when present, else the first that is not System
     /// Administrator.
     pub default_role: Option<String>,
 }
 
-/// Reads the business unit (WhoAmI) and its roles, and builds the create request.
-pub async fn plan_create_user(draft: &Draft, token: &str) -> Result<CreateUserPlan, String> {
+const ENTER_FIRST: &str = "Enter the Environment URL and the Application (client) ID first.";
+
+/// The application user already there for the app, in words that name the record.
+fn existing(u: &SystemUser) -> String {
+    format!(
+        "An application user for this app already exists in the environment: \u{201c}{}\u{201d} \
+         (systemuserid {}), {}. Nothing was created, so there is never a second one.{}",
+        u.fullname.as_deref().unwrap_or(""),
+        u.systemuserid,
+        if u.isdisabled == Some(true) {
+            "disabled"
+        } else {
+            "enabled"
+        },
+        if u.isdisabled == Some(true) {
+            " Activate it in the Power Platform admin center (Application users → the app → \
+             Activate), then Verify again."
+        } else {
+            " Verify again: it may have just been created."
+        }
+    )
+}
+
+/// The application user(s) for the app now, read past the cache.
+async fn find_users(draft: &Draft, caller: &Caller) -> Vec<SystemUser> {
     let (Some(env), Some(client)) = (draft.environment(), draft.client_id()) else {
-        return Err("Enter the Environment URL and the Application (client) ID first.".into());
+        return Vec::new();
     };
-    let v = draft.api_version;
-    let who = send(&requests::dataverse_who_am_i(&env, v), token).await;
-    if !who.ok() {
-        return Err(format!("WhoAmI failed (HTTP {}).", who.status));
+    let cid = client.to_string();
+    let a = caller
+        .list(&requests::dataverse_application_user(
+            &env,
+            draft.api_version,
+            &client,
+        ))
+        .await;
+    serde_json::from_str::<verify::GraphList<SystemUser>>(&a.body)
+        .map(|l| l.value)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| {
+            u.applicationid
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(&cid))
+        })
+        .collect()
+}
+
+/// Reads what a create needs, as Microsoft's own tools do: no user for the app yet (else says
+/// which record there is), the root business unit, and its roles.
+pub async fn plan_create_user(draft: &Draft, caller: &Caller) -> Result<CreateUserPlan, String> {
+    let (Some(env), Some(client)) = (draft.environment(), draft.client_id()) else {
+        return Err(ENTER_FIRST.into());
+    };
+    if let Some(u) = find_users(draft, caller).await.first() {
+        return Err(existing(u));
     }
-    let who = verify::parse_who_am_i(&who.body)?;
-    let bu = Guid::parse(&who.business_unit_id)
-        .map_err(|_| "WhoAmI gave no business unit id.".to_string())?;
-    let list = ApiRequest {
-        method: Method::Get,
-        url: format!(
-            "{}roles?$filter=_businessunitid_value%20eq%20{bu}&$select=roleid,name,_businessunitid_value",
-            webapi::service_url(&env, v)
-        ),
-        body: None,
-        headers: vec![
-            ("Accept", "application/json"),
-            ("OData-MaxVersion", "4.0"),
-            ("OData-Version", "4.0"),
-        ],
-        permission: None,
-        purpose: "List the security roles of your business unit.",
-    };
-    let roles = send(&list, token).await;
+    let v = draft.api_version;
+    let units = caller
+        .list(&requests::dataverse_root_business_unit(&env, v))
+        .await;
+    if !units.ok() {
+        return Err(refused("read the root business unit", &units));
+    }
+    let (root, _) = verify::parse_root_business_unit(&units.body)?;
+    let roles = caller
+        .list(&requests::dataverse_roles_of_business_unit(&env, v, &root))
+        .await;
     if !roles.ok() {
-        return Err(format!(
-            "The roles of your business unit could not be read (HTTP {}).",
-            roles.status
-        ));
+        return Err(refused("list the security roles", &roles));
     }
     let mut roles = verify::parse_roles(&roles.body)?;
     roles.sort_by(|a, b| a.name.cmp(&b.name));
@@ -72,13 +109,13 @@ pub async fn plan_create_user(draft: &Draft, token: &str) -> Result<CreateUserPl
         .or_else(|| roles.iter().find(|r| !named(r, SYSTEM_ADMINISTRATOR)))
         .map(|r| r.roleid.clone());
     Ok(CreateUserPlan {
-        create: requests::dataverse_create_application_user(&env, v, &client, &bu),
+        create: requests::dataverse_create_application_user(&env, v, &client, &root),
         roles,
         default_role,
     })
 }
 
-/// A refusal, in plain words: 403 means the signed-in user may not create users.
+/// A refusal, in plain words: 403 means the signed-in user may not do it.
 fn refused(what: &str, a: &Answer) -> String {
     let d = wizard_core::diagnose::dataverse_error(a.status, &a.body, None);
     if a.status == 403 {
@@ -96,51 +133,62 @@ fn refused(what: &str, a: &Answer) -> String {
     }
 }
 
-/// Sends `plan.create`, waits for the new user to appear (replication), then assigns the role
-/// `role_id`, retrying while it replicates. `Ok` says what was done.
+/// Sends `plan.create` (Dataverse answers `204` with the new row in `OData-EntityId`), then
+/// assigns the role `role_id` to that row. A refused create names the application user that is
+/// already there, if there is one. `Ok` says what was done; the next verification awaits the
+/// new user ([`Awaited::ApplicationUser`]).
 pub async fn send_create_user(
     draft: &Draft,
-    token: &str,
+    caller: &Caller,
     plan: &CreateUserPlan,
     role_id: &str,
 ) -> Result<String, String> {
     let (Some(env), Some(client)) = (draft.environment(), draft.client_id()) else {
-        return Err("Enter the Environment URL and the Application (client) ID first.".into());
+        return Err(ENTER_FIRST.into());
     };
     let v = draft.api_version;
     let role = Guid::parse(role_id).map_err(|_| "Choose a security role.".to_string())?;
-    let created = send(&plan.create, token).await;
+    let created = caller.send(&plan.create).await;
     if !created.ok() {
-        return Err(refused("create the application user", &created));
+        return Err(match find_users(draft, caller).await.first() {
+            Some(u) => existing(u),
+            None => refused("create the application user", &created),
+        });
     }
-    let find = requests::dataverse_application_user(&env, v, &client);
-    let cid = client.to_string();
-    let mut last = String::from("the new application user did not appear");
-    for _ in 0..20 {
-        let users = send(&find, token).await;
-        if let Some(id) = users
-            .ok()
-            .then(|| verify::application_user_id(&users.body, &cid))
-            .flatten()
-        {
-            let assign = requests::dataverse_assign_role(&env, v, &id, &role);
-            let a = send(&assign, token).await;
-            if a.ok() {
-                return Ok(format!(
-                    "Created the application user {id} and assigned the role."
-                ));
-            }
-            if a.status == 403 {
-                return Err(refused("assign the security role", &a));
-            }
-            last = format!("assigning the role answered HTTP {}", a.status);
+    let id = match created.entity_id.as_deref().and_then(verify::entity_id) {
+        Some(id) => id,
+        // No readable header: find the new row by its application id.
+        None => {
+            let find = requests::dataverse_application_user(&env, v, &client);
+            let cid = client.to_string();
+            let (users, _) =
+                read_until_visible(caller, &find, Some(&Awaited::ApplicationUser), &cid).await;
+            verify::application_user_id(&users.body, &cid).ok_or_else(|| {
+                "The application user was created, but its id could not be read. Verify again \
+                 in a moment, then assign the role in the Power Platform admin center."
+                    .to_string()
+            })?
         }
-        sleep(500).await;
+    };
+    let assign = requests::dataverse_assign_role(&env, v, &id, &role);
+    let mut last = caller.send(&assign).await;
+    for delay in reads::VISIBILITY_DELAYS_MS {
+        if last.ok() || last.status == 403 {
+            break;
+        }
+        sleep(i32::try_from(delay).unwrap_or(i32::MAX)).await;
+        last = caller.send(&assign).await;
     }
-    Err(format!(
-        "The application user was created, but {last}. Verify again in a moment, or assign the \
-         role in the Power Platform admin center."
-    ))
+    if last.ok() {
+        Ok(format!(
+            "Created the application user {id} in the root business unit and assigned the role."
+        ))
+    } else {
+        Err(format!(
+            "The application user {id} was created, but {}",
+            refused("assign the security role", &last)
+        ))
+    }
 }
 
 /// The expiry choices for a new secret, in months; 6 is the default.
@@ -167,12 +215,13 @@ pub fn can_add_secret(graph: &GraphToken) -> bool {
     graph.has(GraphPermission::ApplicationReadWriteAll.name())
 }
 
-/// Sends addPassword; the new secret (value shown once).
+/// Sends addPassword with the Graph token; the new secret (value shown once). The next
+/// verification awaits it ([`Awaited::Secret`]).
 pub async fn send_add_secret(
     request: &ApiRequest,
-    graph: &GraphToken,
+    caller: &Caller,
 ) -> Result<NewSecret, String> {
-    let a = send(request, graph.token.secret()).await;
+    let a = caller.send(request).await;
     if !a.ok() {
         let v = verify::graph_failure(verify::CheckId::ClientSecret, a.status, &a.body);
         return Err(match v.outcome {
