@@ -369,17 +369,4 @@ mod tests {
         let d = crate::diagnose::token_claims_mismatch(&[other]).unwrap();
         assert_eq!(d.code, "TOKEN_TENANT");
     }
-
-    #[test]
-    fn unreadable_token_with_scope_not_granted_is_a_permission_problem() {
-        let e = JwtError::Encrypted;
-        let d = crate::diagnose::unreadable_token(&e, Some("openid profile"), ENV);
-        assert_eq!(d.code, "TOKEN_SCOPE");
-        assert!(d.raw.contains("encrypted"), "{}", d.raw);
-        let granted = format!("{ENV}/user_impersonation openid");
-        let d = crate::diagnose::unreadable_token(&e, Some(&granted), ENV);
-        assert_eq!(d.code, "TOKEN_FORMAT");
-        let d = crate::diagnose::unreadable_token(&e, None, ENV);
-        assert_eq!(d.code, "TOKEN_FORMAT");
-    }
 }

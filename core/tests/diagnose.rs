@@ -8,7 +8,7 @@ use wizard_core::diagnose::{
     self, auth_error, callback_error, csdl_error, dataverse_error, entra_error, network_error,
     token_claims_mismatch, Diagnosis, Stage,
 };
-use wizard_core::jwt::{ClaimCheck, JwtError};
+use wizard_core::jwt::ClaimCheck;
 
 mod common;
 use common::fixtures_dir;
@@ -392,10 +392,6 @@ fn flow_errors() {
             }),
             "AADSTS65004",
         ),
-        (
-            diagnose::jwt_error(&JwtError::Format { parts: 1 }),
-            "TOKEN_FORMAT",
-        ),
     ];
     for (d, code) in table {
         assert_well_formed(&d);
@@ -661,22 +657,6 @@ fn oauth_errors_without_an_aadsts_code() {
         assert!(d.cause.contains("Plain words, no code."), "{d:#?}");
     }
     assert_eq!(callback_error("", "").code, "OAUTH_ERROR");
-}
-
-/// A token whose claims cannot be read, when the token answer says the permission WAS granted: the
-/// problem is the token's format, and its raw text is the format error alone.
-#[test]
-fn an_unreadable_token_with_the_permission_granted_is_a_format_problem() {
-    let e = JwtError::Format { parts: 2 };
-    let env = "https://contoso.crm.dynamics.com";
-    let granted = format!("{env}/user_impersonation");
-    let d = diagnose::unreadable_token(&e, Some(&granted), env);
-    assert_eq!(d, diagnose::jwt_error(&e));
-    let missing = diagnose::unreadable_token(&e, Some("openid profile"), env);
-    assert_ne!(
-        missing.code, d.code,
-        "not granted: the permission is the problem"
-    );
 }
 
 /// A quoted error_description with commas in it is read whole.

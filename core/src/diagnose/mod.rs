@@ -21,8 +21,8 @@ pub use dataverse::{
 };
 pub use entra::{aadsts_code, callback_error, entra_error, pasted_error};
 pub use signin::{
-    auth_error, expired_request, jwt_error, network_error, no_pending_request, state_mismatch,
-    token_claims_mismatch, unreadable_token,
+    auth_error, expired_request, network_error, no_pending_request, state_mismatch,
+    token_claims_mismatch,
 };
 
 /// A failure explained.

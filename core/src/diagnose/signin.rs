@@ -3,7 +3,7 @@
 
 use super::{callback_error, Diagnosis, Stage};
 use crate::auth::AuthError;
-use crate::jwt::{ClaimCheck, JwtError};
+use crate::jwt::ClaimCheck;
 
 /// Diagnoses an [`AuthError`] from building the request or checking the callback.
 pub fn auth_error(e: &AuthError) -> Diagnosis {
@@ -44,36 +44,6 @@ pub fn auth_error(e: &AuthError) -> Diagnosis {
             e.to_string(),
         ),
     }
-}
-
-/// Diagnoses an access token whose claims cannot be read, using what the token response said it
-/// granted (`granted_scope`, the response's `scope`): when that shows Dataverse's
-/// `user_impersonation` was not granted, the problem is the permission ("TOKEN_SCOPE"), not the
-/// token's format; otherwise [`jwt_error`].
-pub fn unreadable_token(e: &JwtError, granted_scope: Option<&str>, environment: &str) -> Diagnosis {
-    match crate::jwt::check_granted_scope(granted_scope, environment) {
-        Some(check) if !check.ok => {
-            let mut d =
-                token_claims_mismatch(std::slice::from_ref(&check)).unwrap_or_else(|| jwt_error(e));
-            d.raw = format!("{}\n{}", d.raw, e);
-            d
-        }
-        _ => jwt_error(e),
-    }
-}
-
-/// Diagnoses an undecodable access token.
-pub fn jwt_error(e: &JwtError) -> Diagnosis {
-    Diagnosis::new(
-        "TOKEN_FORMAT",
-        "The access token cannot be read",
-        "Entra ID returned an access token whose claims cannot be decoded, so the wizard cannot \
-         check its audience, tenant and scope. Tokens for Dataverse are normally readable JWTs; \
-         an unreadable one usually means the sign-in asked for a token for another service.",
-        "Check that the environment URL is the Dataverse environment (https://yourorg.crm.dynamics.com) \
-         and sign in again.",
-        e.to_string(),
-    )
 }
 
 /// The callback's `state` does not match the stored request.

@@ -21,6 +21,9 @@ pub const ENVIRONMENT_URL: &str = "http://contoso.crm.localhost:8081";
 /// The restricted environment (403 `0x80095ffc` to every call).
 pub const RESTRICTED_ENVIRONMENT_URL: &str = "http://restricted.crm.localhost:8081";
 
+/// The busy environment (two rows per page; the first request to each list answers 429).
+pub const BUSY_ENVIRONMENT_URL: &str = "http://busy.crm.localhost:8081";
+
 /// One "Try with the sandbox" scenario: an app of the sandbox tenant with exactly one problem,
 /// and the values the user would type for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +182,33 @@ pub const SCENARIOS: &[Scenario] = &[
         "cccccccc-0000-4000-8000-000000000020",
         "Sbx8Q~sandbox.client.secret.value.000020",
         RESTRICTED_ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Role through a team",
+        "Team role (sandbox)",
+        "aaaaaaaa-0000-4000-8000-000000000021",
+        "cccccccc-0000-4000-8000-000000000021",
+        "Sbx8Q~sandbox.client.secret.value.000021",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Opaque access tokens",
+        "Opaque tokens (sandbox)",
+        "aaaaaaaa-0000-4000-8000-000000000022",
+        "cccccccc-0000-4000-8000-000000000022",
+        "Sbx8Q~sandbox.client.secret.value.000022",
+        ENVIRONMENT_URL,
+        Some(365),
+    ),
+    scenario(
+        "Busy environment",
+        "Busy (sandbox)",
+        "aaaaaaaa-0000-4000-8000-000000000023",
+        "cccccccc-0000-4000-8000-000000000023",
+        "Sbx8Q~sandbox.client.secret.value.000023",
+        BUSY_ENVIRONMENT_URL,
         Some(365),
     ),
 ];
