@@ -272,3 +272,37 @@ export async function expectDiagnosis(page, code, { raw } = {}) {
   }
   return box;
 }
+
+const SANDBOX_SIGN_IN = "Sign in to Contoso (sandbox)";
+
+/** Welcome page → Sandbox scenario → Try with the sandbox; the entity `accounts` typed on step 6. */
+export async function startScenario(page, name) {
+  await page.goto("/");
+  await page.getByLabel("Sandbox scenario").selectOption(name);
+  await page.getByRole("button", { name: "Try with the sandbox" }).click();
+  await expectStep(page, 4);
+  await gotoStep(page, 6);
+  await field(page, "Entity").fill("accounts");
+}
+
+/** Step 7: sign in as Alex Admin on the sandbox's page; back on step 7. */
+export async function signInAlex(page) {
+  await gotoStep(page, 7);
+  await page.getByRole("button", { name: "Sign in and test" }).click();
+  await expect(page.getByRole("heading", { name: SANDBOX_SIGN_IN })).toBeVisible();
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:8080\/setup\/test$/, { timeout: 20_000 });
+}
+
+export function region(page) {
+  return page.getByRole("region", { name: "Setup verification" });
+}
+
+/** The verdict list items (one per check) once a run has finished. */
+export async function verdicts(page) {
+  const r = region(page);
+  await expect(r.getByText("Checking every setup step…")).toHaveCount(0, { timeout: 30_000 });
+  const items = r.locator("ul.verdicts > li");
+  await expect(items).toHaveCount(10, { timeout: 30_000 });
+  return items;
+}
