@@ -327,9 +327,10 @@ fn AppUser() -> impl IntoView {
     let session = Session::expect();
     // The signed-in user's name gives the organisation's real domain for the User Name.
     let values = Memo::new(move |_| {
-        let user = session
-            .signed_in
-            .with(|s| s.as_ref().and_then(|s| s.evidence.user().map(str::to_string)));
+        let user = session.signed_in.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.evidence.user().map(str::to_string))
+        });
         wizard
             .draft
             .with(|d| derive::application_user_for(d, user.as_deref()))

@@ -61,11 +61,8 @@ pub fn TestConnection() -> impl IntoView {
     let checks = move || {
         session.signed_in.with(|s| {
             s.as_ref().map(|s| {
-                s.evidence.checks(
-                    &s.config.environment,
-                    &s.config.tenant,
-                    browser::now_secs(),
-                )
+                s.evidence
+                    .checks(&s.config.environment, &s.config.tenant, browser::now_secs())
             })
         })
     };
@@ -164,7 +161,8 @@ pub fn AuthCallback() -> impl IntoView {
             signin::Finished::Graph(graph) => {
                 ver.running.set(true);
                 let draft = wizard.draft.get_untracked();
-                let report = verify::run_after_graph_sign_in(draft, wizard.today, graph, ver.notify()).await;
+                let report =
+                    verify::run_after_graph_sign_in(draft, wizard.today, graph, ver.notify()).await;
                 ver.record(wizard, report);
             }
         }

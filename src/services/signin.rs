@@ -299,12 +299,9 @@ async fn redeem(
 
 /// The token response's `scope`, as the `oauth2` crate read it.
 fn granted_scope(token: &oauth2::basic::BasicTokenResponse) -> Option<String> {
-    token.scopes().map(|s| {
-        s.iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    token
+        .scopes()
+        .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
 }
 
 /// What the token response proves: read from its raw JSON (for the ID token), else from what

@@ -121,12 +121,9 @@ impl Caller {
                 Err(e) => Answer::failed(browser::js_message(&e)),
             };
             tries += 1;
-            let Some(wait) = reads::throttle_wait(
-                service,
-                answer.status,
-                answer.retry_after.as_deref(),
-                tries,
-            ) else {
+            let Some(wait) =
+                reads::throttle_wait(service, answer.status, answer.retry_after.as_deref(), tries)
+            else {
                 return answer;
             };
             self.waits.set(self.waits.get() + 1);
@@ -147,8 +144,14 @@ async fn try_send(request: &ApiRequest, url: &str, token: &str) -> Result<Answer
         Method::Get => None,
         Method::Post => request.body_text(),
     };
-    let response =
-        http::fetch(request.method.as_str(), url, &headers, body.as_deref(), None).await?;
+    let response = http::fetch(
+        request.method.as_str(),
+        url,
+        &headers,
+        body.as_deref(),
+        None,
+    )
+    .await?;
     let header = |name: &str| response.headers().get(name).ok().flatten();
     Ok(Answer {
         status: response.status(),

@@ -217,10 +217,7 @@ pub fn can_add_secret(graph: &GraphToken) -> bool {
 
 /// Sends addPassword with the Graph token; the new secret (value shown once). The next
 /// verification awaits it ([`Awaited::Secret`]).
-pub async fn send_add_secret(
-    request: &ApiRequest,
-    caller: &Caller,
-) -> Result<NewSecret, String> {
+pub async fn send_add_secret(request: &ApiRequest, caller: &Caller) -> Result<NewSecret, String> {
     let a = caller.send(request).await;
     if !a.ok() {
         let v = verify::graph_failure(verify::CheckId::ClientSecret, a.status, &a.body);
