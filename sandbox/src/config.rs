@@ -6,6 +6,13 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod environment;
+
+pub use environment::{
+    AppUserConfig, Environment, RoleConfig, TeamConfig, DEFAULT_APP_USER_ROLE,
+    DEFAULT_EXPANDED_CACHE_MS,
+};
+
 /// The default sandbox configuration, embedded so tests and the binary always have one.
 pub const BUILTIN_TOML: &str = include_str!("../sandbox.toml");
 
@@ -41,6 +48,10 @@ pub struct Config {
     /// Access-token lifetime in seconds.
     #[serde(default = "default_token_lifetime")]
     pub token_lifetime_secs: u64,
+    /// Replication lag of writes (Graph directory writes, Dataverse application users) unless a
+    /// tenant or environment sets its own. Default [`DEFAULT_REPLICATION_LAG_MS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_lag_ms: Option<u64>,
     #[serde(default)]
     pub tenants: Vec<Tenant>,
     #[serde(default)]
@@ -57,6 +68,9 @@ fn default_token_lifetime() -> u64 {
     3599
 }
 
+/// How long a write stays invisible to reads when nothing configures it.
+pub const DEFAULT_REPLICATION_LAG_MS: u64 = 1000;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tenant {
@@ -70,6 +84,10 @@ pub struct Tenant {
     pub users: Vec<User>,
     #[serde(default)]
     pub apps: Vec<App>,
+    /// Graph directory writes (`addPassword`) are missing from reads for this long.
+    /// Default: the top-level `replication_lag_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_lag_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +133,27 @@ pub struct App {
     /// Users who consented for themselves only (a `Principal` grant for Dynamics CRM each).
     #[serde(default)]
     pub user_consents: Vec<String>,
+    /// More admin-consented (`AllPrincipals`) grants, listed between the Graph grant and the
+    /// Dynamics CRM one.
+    #[serde(default)]
+    pub extra_grants: Vec<GrantConfig>,
+    /// Access tokens issued to this app are opaque strings, not JWTs (as Microsoft may issue).
+    #[serde(default)]
+    pub opaque_access_tokens: bool,
+    /// Rows per page of Graph list answers to requests with this app's tokens. Default: unpaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_page_size: Option<usize>,
+    /// The first Graph request to each distinct list with this app's tokens answers 429.
+    #[serde(default)]
+    pub graph_throttle_lists_once: bool,
+}
+
+/// A delegated permission grant to a first-party resource (by its application ID).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantConfig {
+    pub resource_app_id: String,
+    pub scope: String,
 }
 
 fn yes() -> bool {
@@ -162,113 +201,6 @@ fn default_secret_expiry() -> i64 {
 }
 fn default_secret_age() -> i64 {
     30
-}
-
-/// An application user of an environment: a client ID alone (enabled, role
-/// [`DEFAULT_APP_USER_ROLE`]) or a table with `client_id`, `disabled`, `roles`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum AppUserConfig {
-    ClientId(String),
-    Detailed {
-        client_id: String,
-        #[serde(default)]
-        disabled: bool,
-        #[serde(default = "default_app_user_roles")]
-        roles: Vec<String>,
-    },
-}
-
-/// The security role an application user listed by client ID alone has.
-pub const DEFAULT_APP_USER_ROLE: &str = "Sync reader (sandbox)";
-
-fn default_app_user_roles() -> Vec<String> {
-    vec![DEFAULT_APP_USER_ROLE.to_string()]
-}
-
-impl AppUserConfig {
-    pub fn client_id(&self) -> &str {
-        match self {
-            AppUserConfig::ClientId(c) | AppUserConfig::Detailed { client_id: c, .. } => c,
-        }
-    }
-    pub fn disabled(&self) -> bool {
-        matches!(self, AppUserConfig::Detailed { disabled: true, .. })
-    }
-    pub fn roles(&self) -> Vec<String> {
-        match self {
-            AppUserConfig::ClientId(_) => default_app_user_roles(),
-            AppUserConfig::Detailed { roles, .. } => roles.clone(),
-        }
-    }
-    fn lowercase(&mut self) {
-        match self {
-            AppUserConfig::ClientId(c) | AppUserConfig::Detailed { client_id: c, .. } => {
-                *c = c.to_ascii_lowercase()
-            }
-        }
-    }
-}
-
-/// A security role of an environment: its name and privileges (`prvReadAccount` = Global depth,
-/// `prvReadAccount:Basic` for another depth; `*` = every privilege the sandbox knows, Global).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleConfig {
-    pub name: String,
-    #[serde(default)]
-    pub privileges: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Environment {
-    /// Organization name: the environment is served on `{org}.crm.localhost`.
-    pub org: String,
-    /// Tenant GUID the environment belongs to.
-    pub tenant: String,
-    /// CSDL `$metadata` document (relative to the config file). Default: the real Dataverse fixture.
-    #[serde(default)]
-    pub metadata: Option<PathBuf>,
-    /// OIDs of the users of the organization; other users get 403 `0x80072560`.
-    #[serde(default)]
-    pub members: Vec<String>,
-    /// Application users: client IDs (enabled, role [`DEFAULT_APP_USER_ROLE`]) or tables
-    /// `{ client_id, disabled, roles }`.
-    #[serde(default)]
-    pub application_users: Vec<AppUserConfig>,
-    /// Security roles of the root business unit. Default: [`crate::dataverse::roles::default_roles`].
-    #[serde(default)]
-    pub roles: Vec<RoleConfig>,
-    /// Members with the System Administrator role. Default: the members who are tenant admins.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system_administrators: Option<Vec<String>>,
-    /// An application user created through the Web API is invisible (and cannot be given a role)
-    /// for this long, like Dataverse's replication lag.
-    #[serde(default)]
-    pub replication_lag_ms: u64,
-    /// Every call answers 403 `0x80095ffc` (API access restricted for the application).
-    #[serde(default)]
-    pub restricted_app: bool,
-    /// Send `$metadata` without `Content-Length` (chunked transfer encoding).
-    #[serde(default)]
-    pub chunked: bool,
-    /// Delay between `$metadata` chunks, to watch progress.
-    #[serde(default)]
-    pub delay_ms: u64,
-    /// Chunk size for `$metadata` when chunked or delayed.
-    #[serde(default = "default_chunk_size")]
-    pub chunk_size: usize,
-    /// WhoAmI `OrganizationId`.
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// WhoAmI `BusinessUnitId`.
-    #[serde(default)]
-    pub business_unit_id: Option<String>,
-}
-
-fn default_chunk_size() -> usize {
-    64 * 1024
 }
 
 impl Config {
@@ -342,25 +274,16 @@ impl Config {
                 for u in &mut a.user_consents {
                     *u = u.to_ascii_lowercase();
                 }
+                for g in &mut a.extra_grants {
+                    g.resource_app_id = g.resource_app_id.to_ascii_lowercase();
+                }
             }
             for u in &mut t.users {
                 u.oid = u.oid.to_ascii_lowercase();
             }
         }
         for e in &mut self.environments {
-            e.org = e.org.to_ascii_lowercase();
-            e.tenant = e.tenant.to_ascii_lowercase();
-            for m in &mut e.members {
-                *m = m.to_ascii_lowercase();
-            }
-            for a in &mut e.application_users {
-                a.lowercase();
-            }
-            if let Some(admins) = &mut e.system_administrators {
-                for a in admins {
-                    *a = a.to_ascii_lowercase();
-                }
-            }
+            e.normalize();
         }
     }
 
@@ -372,20 +295,45 @@ impl Config {
                     e.org, e.tenant
                 )));
             }
-            if e.org.is_empty() || !e.org.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            if let Some(problem) = e.problems() {
+                return Err(ConfigError::Invalid(problem));
+            }
+        }
+        for a in self.tenants.iter().flat_map(|t| &t.apps) {
+            if a.graph_page_size == Some(0) {
                 return Err(ConfigError::Invalid(format!(
-                    "environment org '{}' is not a DNS label",
-                    e.org
+                    "app '{}': graph_page_size must be > 0",
+                    a.client_id
                 )));
             }
-            if e.chunk_size == 0 {
+            if let Some(g) = a
+                .extra_grants
+                .iter()
+                .find(|g| crate::graph::first_party(&g.resource_app_id).is_none())
+            {
                 return Err(ConfigError::Invalid(format!(
-                    "environment '{}': chunk_size must be > 0",
-                    e.org
+                    "app '{}': extra_grants names '{}', not a first-party application the \
+                     sandbox knows",
+                    a.client_id, g.resource_app_id
                 )));
             }
         }
         Ok(())
+    }
+
+    /// An environment's replication lag: its own, else the top-level one, else 1000 ms.
+    pub fn env_replication_lag_ms(&self, env: &Environment) -> u64 {
+        env.replication_lag_ms
+            .or(self.replication_lag_ms)
+            .unwrap_or(DEFAULT_REPLICATION_LAG_MS)
+    }
+
+    /// A tenant's directory replication lag: its own, else the top-level one, else 1000 ms.
+    pub fn tenant_replication_lag_ms(&self, tenant: &Tenant) -> u64 {
+        tenant
+            .replication_lag_ms
+            .or(self.replication_lag_ms)
+            .unwrap_or(DEFAULT_REPLICATION_LAG_MS)
     }
 
     /// A tenant by GUID or by one of its domains (case-insensitive).

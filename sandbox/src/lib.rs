@@ -12,6 +12,8 @@ pub mod entra;
 pub mod graph;
 pub mod jwt;
 pub mod pages;
+pub mod paging;
+pub mod tokens;
 
 pub use config::{Config, ConfigError};
 
@@ -47,6 +49,10 @@ pub struct Store {
     pub app_users: HashMap<String, Vec<dataverse::users::AppUserRow>>,
     /// Client secrets added through Graph `addPassword`, per client ID.
     pub added_secrets: HashMap<String, Vec<graph::AddedSecret>>,
+    /// Opaque access tokens and their claims, until they expire.
+    pub opaque_tokens: HashMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Lists already asked for once (see [`paging::first_request`]).
+    pub seen_lists: HashSet<String>,
 }
 
 impl AppState {
@@ -78,6 +84,14 @@ impl AppState {
     pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Milliseconds since the epoch (replication lag and cache windows).
+pub fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
 }
 
 /// Which emulated service a `Host` header names.
@@ -245,6 +259,12 @@ pub fn summary(config: &Config, port: u16) -> String {
         }
         if e.delay_ms > 0 {
             traits.push(format!("{} ms/chunk", e.delay_ms));
+        }
+        if let Some(n) = e.page_size {
+            traits.push(format!("{n} rows/page"));
+        }
+        if e.throttle_lists_once {
+            traits.push("429 once per list".to_string());
         }
         let _ = writeln!(
             s,

@@ -1,12 +1,14 @@
 //! Dataverse Web API emulation for one environment `{org}.crm.localhost`: service document,
-//! `$metadata`, `WhoAmI`, `RetrieveVersion`, `systemusers` (application users, their roles and
-//! privileges: [`users`]), `roles` and `businessunits` ([`roles`]), with Dataverse's bearer-token
-//! checks and CORS.
+//! `$metadata`, `WhoAmI`, `RetrieveVersion`, `systemusers` ([`users`], [`user_writes`],
+//! [`privileges`]), `roles` ([`roles`]), teams ([`teams`]), `businessunits` ([`business_units`])
+//! and `EntityDefinitions` ([`entity_defs`]), with Dataverse's bearer-token checks, CORS, paging
+//! and service-protection throttling ([`crate::paging`]).
 
 // The checks return the finished error `Response`; it is built once per request, size is moot.
 #![allow(clippy::result_large_err)]
 
 use crate::config::Environment;
+use crate::paging::{self, Flavor, Paging};
 use crate::{cors, entra, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -17,8 +19,13 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod business_units;
+pub mod entity_defs;
+pub mod privileges;
 mod query;
 pub mod roles;
+pub mod teams;
+pub mod user_writes;
 pub mod users;
 
 pub use query::ODataQuery;
@@ -27,6 +34,11 @@ pub use query::ODataQuery;
 pub const VERSIONS: [&str; 3] = ["9.0", "9.1", "9.2"];
 /// What `RetrieveVersion()` reports.
 pub const SERVER_VERSION: &str = "9.2.25041.00178";
+
+/// Entity sets answered as collections (paged, throttled once when configured).
+const LISTS: [&str; 4] = ["systemusers", "roles", "businessunits", "EntityDefinitions"];
+/// The bound function that counts privileges inherited through teams.
+const BY_NAMES: &str = "Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(";
 
 pub async fn handle(state: Arc<AppState>, org: String, req: Request) -> Response {
     let env = state.config.environment(&org).expect("known org").clone();
@@ -83,13 +95,40 @@ async fn route(
     if let Err(r) = authorize(state, env, &claims) {
         return r;
     }
-    let base = format!("{}/api/data/v{version}", state.env_origin(&env.org));
+    let origin = state.env_origin(&env.org);
+    let base = format!("{origin}/api/data/v{version}");
     let resource = percent_decode(resource);
     let q = ODataQuery::parse(uri.query().unwrap_or(""));
     let get = method == Method::GET || method == Method::HEAD;
     let post = method == Method::POST;
+    // Expanded collections may come from a cache unless the request says `If-None-Match: null`.
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("null"));
     // `systemusers({id})/…`
     let (entity, key, nav) = split_resource(&resource);
+    let list = get && key.is_none() && nav.is_empty() && LISTS.contains(&entity);
+    if list
+        && env.throttle_lists_once
+        && paging::first_request(state, paging::list_key(&env.org, uri))
+    {
+        return throttled();
+    }
+    let paging = if list {
+        match Paging::new(&origin, uri, env.page_size, Flavor::Dataverse) {
+            Ok(p) => p,
+            Err(_) => {
+                return odata_error(
+                    StatusCode::BAD_REQUEST,
+                    "0x80060888",
+                    "The $skiptoken value is not valid.",
+                )
+            }
+        }
+    } else {
+        Paging::unpaged()
+    };
     match (entity, key, nav) {
         ("", None, "") if get => service_document(state, env, &base).await,
         ("$metadata", None, "") if get => metadata(state, env).await,
@@ -98,22 +137,40 @@ async fn route(
             "@odata.context": format!("{base}/$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse"),
             "Version": SERVER_VERSION,
         })),
-        ("systemusers", None, "") if get => users::list(state, env, &q, &base),
-        ("systemusers", None, "") if post => users::create(state, env, &claims, body, &base),
-        ("systemusers", Some(id), "") if get => users::get(state, env, id, &q, &base),
+        ("systemusers", None, "") if get => users::list(state, env, &q, &paging, fresh, &base),
+        ("systemusers", None, "") if post => {
+            user_writes::create(state, env, &claims, headers, &q, body, &base)
+        }
+        ("systemusers", Some(id), "") if get => users::get(state, env, id, &q, fresh, &base),
         (
             "systemusers",
             Some(id),
             "Microsoft.Dynamics.CRM.RetrieveUserPrivileges()" | "RetrieveUserPrivileges()",
-        ) if get => users::retrieve_privileges(state, env, id, &base),
-        ("systemusers", Some(id), "systemuserroles_association/$ref") if post => {
-            users::associate_role(state, env, &claims, id, body)
+        ) if get => privileges::retrieve_user_privileges(state, env, id, &base),
+        ("systemusers", Some(id), call) if get && call.starts_with(BY_NAMES) => {
+            match privileges::privilege_names(call, uri.query().unwrap_or("")) {
+                Ok(names) => privileges::retrieve_by_names(state, env, id, &names, &base).await,
+                Err(r) => r,
+            }
         }
-        ("roles", None, "") if get => roles::list_roles(env, &q, &base),
-        ("businessunits", None, "") if get => roles::list_business_units(env, &q, &base),
+        ("systemusers", Some(id), "systemuserroles_association/$ref") if post => {
+            user_writes::associate_role(state, env, &claims, id, body)
+        }
+        ("roles", None, "") if get => roles::list_roles(env, &q, &paging, &base),
+        ("businessunits", None, "") if get => business_units::list(env, &q, &paging, &base),
+        ("EntityDefinitions", key, "") if get => match read_metadata(state, env).await {
+            Ok(bytes) => {
+                let csdl = String::from_utf8_lossy(&bytes);
+                match key {
+                    None => entity_defs::list(&csdl, &q, &paging, &base),
+                    Some(k) => entity_defs::get(&csdl, k, &q, &base),
+                }
+            }
+            Err(r) => r,
+        },
         (
             "" | "$metadata" | "WhoAmI" | "WhoAmI()" | "RetrieveVersion" | "RetrieveVersion()"
-            | "systemusers" | "roles" | "businessunits",
+            | "systemusers" | "roles" | "businessunits" | "EntityDefinitions",
             _,
             _,
         ) if !get && !post => odata_error(
@@ -130,6 +187,18 @@ async fn route(
             )
         }
     }
+}
+
+/// 429 as Dataverse's service protection limits answer, with `Retry-After` in seconds.
+fn throttled() -> Response {
+    let mut r = odata_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "0x80072322",
+        "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
 }
 
 /// `systemusers(abc)/nav/$ref` → (`systemusers`, `Some("abc")`, `nav/$ref`).
@@ -192,10 +261,7 @@ fn authenticate(
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized(state, env))?;
-    let claims = state
-        .signer
-        .verify(token)
-        .map_err(|_| unauthorized(state, env))?;
+    let claims = crate::tokens::claims(state, token).ok_or_else(|| unauthorized(state, env))?;
     let now = entra::now();
     let num = |k: &str| claims.get(k).and_then(Value::as_u64);
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("");
@@ -271,6 +337,15 @@ pub fn odata_error(status: StatusCode, code: &str, message: &str) -> Response {
     let mut r = (status, body.to_string()).into_response();
     odata_headers(&mut r);
     r
+}
+
+/// 404 as Dataverse answers a row that does not exist.
+pub(crate) fn does_not_exist(entity: &str, id: &str) -> Response {
+    odata_error(
+        StatusCode::NOT_FOUND,
+        "0x80040217",
+        &format!("{entity} With Id = {id} Does Not Exist"),
+    )
 }
 
 /// A stable GUID derived from the environment and a name.

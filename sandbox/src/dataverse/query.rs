@@ -1,5 +1,5 @@
 //! The OData system query options the sandbox reads: `$filter` (`field eq value` clauses joined by
-//! `and`), `$select` and `$expand` (names only).
+//! `and`), `$select` and `$expand` (navigation properties with nested `$select`/`$expand`).
 
 use serde_json::{Map, Value};
 
@@ -17,13 +17,7 @@ impl ODataQuery {
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
             match k.as_ref() {
                 "$filter" => q.filter = Some(v.into_owned()),
-                "$select" => {
-                    q.select = v
-                        .split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                }
+                "$select" => q.select = list(&v),
                 "$expand" => q.expand = Some(v.into_owned()),
                 _ => {}
             }
@@ -37,12 +31,9 @@ impl ODataQuery {
         filter_eq(filter, field)
     }
 
-    /// Does `$expand` name this navigation property?
-    pub fn expands(&self, nav: &str) -> bool {
-        self.expand.as_deref().is_some_and(|e| {
-            e.split(',')
-                .any(|part| part.trim().split('(').next() == Some(nav))
-        })
+    /// The `$expand` items (empty without `$expand`).
+    pub fn expand_items(&self) -> Vec<Expand> {
+        self.expand.as_deref().map(parse_expand).unwrap_or_default()
     }
 
     /// Keep only the `$select`ed properties (and annotations), when there is a `$select`.
@@ -58,6 +49,70 @@ impl ODataQuery {
             format!("({})", self.select.join(","))
         }
     }
+}
+
+/// One `$expand` item: `nav($select=a,b;$expand=other(…))`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expand {
+    pub nav: String,
+    pub select: Vec<String>,
+    pub expand: Vec<Expand>,
+}
+
+/// Parse an `$expand` value: items separated by commas outside parentheses, each with options
+/// separated by `;` inside its parentheses (OData's grammar; nesting to any depth).
+pub fn parse_expand(text: &str) -> Vec<Expand> {
+    split_top(text, ',')
+        .into_iter()
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| {
+            let item = item.trim();
+            let (nav, options) = match item.split_once('(') {
+                Some((nav, rest)) => (nav, rest.strip_suffix(')').unwrap_or(rest)),
+                None => (item, ""),
+            };
+            let mut e = Expand {
+                nav: nav.trim().to_string(),
+                ..Expand::default()
+            };
+            for option in split_top(options, ';') {
+                let (key, value) = option.split_once('=').unwrap_or((option, ""));
+                match key.trim() {
+                    "$select" => e.select = list(value),
+                    "$expand" => e.expand = parse_expand(value),
+                    _ => {}
+                }
+            }
+            e
+        })
+        .collect()
+}
+
+/// Split at `sep` where it is not inside parentheses.
+fn split_top(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            c if c == sep && depth == 0 => {
+                out.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Keep `fields` (plus `@odata.*` annotations); all when empty.
@@ -122,7 +177,14 @@ mod tests {
         );
         assert_eq!(q.filter_value("name").as_deref(), Some("Basic User"));
         assert_eq!(q.filter_value("applicationid"), None);
-        assert!(q.expands("systemuserroles_association"));
+        assert_eq!(
+            q.expand_items(),
+            [Expand {
+                nav: "systemuserroles_association".into(),
+                select: vec!["roleid".into(), "name".into()],
+                expand: vec![],
+            }]
+        );
         assert_eq!(q.select_suffix(), "(roleid,name)");
         let v = q.select(serde_json::json!({"roleid": 1, "name": 2, "other": 3, "@odata.etag": 4}));
         assert_eq!(
@@ -134,5 +196,21 @@ mod tests {
             filter_eq("(applicationid eq 1234)", "applicationid").as_deref(),
             Some("1234")
         );
+    }
+
+    #[test]
+    fn nested_expand() {
+        let e = parse_expand(
+            "systemuserroles_association($select=roleid,name),teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))",
+        );
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].nav, "systemuserroles_association");
+        assert_eq!(e[1].nav, "teammembership_association");
+        assert_eq!(e[1].select, ["teamid", "name"]);
+        assert_eq!(e[1].expand.len(), 1);
+        assert_eq!(e[1].expand[0].nav, "teamroles_association");
+        assert_eq!(e[1].expand[0].select, ["roleid", "name"]);
+        assert_eq!(parse_expand("a,b").len(), 2);
+        assert!(parse_expand("").is_empty());
     }
 }

@@ -1,26 +1,85 @@
 //! Security roles and privileges of an environment's root business unit: the configured roles
-//! (or [`default_roles`]), their deterministic IDs, and `GET roles` / `GET businessunits`.
+//! (or [`default_roles`]), their deterministic IDs, and `GET roles`.
 
 use super::{business_unit_id, derived_guid, odata_json, ODataQuery};
 use crate::config::{Environment, RoleConfig};
+use crate::paging::Paging;
 use serde_json::{json, Value};
 
-/// Every privilege the sandbox knows (a role with `*` has all of them at Global depth).
+/// Every privilege of the tables the sandbox knows ([`super::entity_defs::KNOWN_TABLES`]); a role
+/// with `*` has them all at Global depth (and every privilege of the served `$metadata`'s tables).
 pub const PRIVILEGES: &[&str] = &[
     "prvCreateAccount",
     "prvReadAccount",
     "prvWriteAccount",
     "prvDeleteAccount",
+    "prvAppendAccount",
+    "prvAppendToAccount",
+    "prvAssignAccount",
+    "prvShareAccount",
     "prvCreateContact",
     "prvReadContact",
     "prvWriteContact",
     "prvDeleteContact",
+    "prvAppendContact",
+    "prvAppendToContact",
+    "prvAssignContact",
+    "prvShareContact",
+    "prvCreateNote",
+    "prvReadNote",
+    "prvWriteNote",
+    "prvDeleteNote",
+    "prvAppendNote",
+    "prvAppendToNote",
+    "prvAssignNote",
+    "prvShareNote",
+    "prvCreateActivity",
+    "prvReadActivity",
+    "prvWriteActivity",
+    "prvDeleteActivity",
+    "prvAppendActivity",
+    "prvAppendToActivity",
+    "prvAssignActivity",
+    "prvShareActivity",
+    "prvCreateQuery",
+    "prvReadQuery",
+    "prvWriteQuery",
+    "prvDeleteQuery",
+    "prvAppendQuery",
+    "prvAppendToQuery",
+    "prvCreateUserQuery",
+    "prvReadUserQuery",
+    "prvWriteUserQuery",
+    "prvDeleteUserQuery",
+    "prvAppendUserQuery",
+    "prvAppendToUserQuery",
+    "prvAssignUserQuery",
+    "prvShareUserQuery",
     "prvCreateUser",
     "prvReadUser",
     "prvWriteUser",
+    "prvDeleteUser",
+    "prvAppendUser",
+    "prvAppendToUser",
+    "prvCreateRole",
     "prvReadRole",
+    "prvWriteRole",
+    "prvDeleteRole",
+    "prvAppendRole",
+    "prvAppendToRole",
     "prvAssignRole",
+    "prvCreateBusinessUnit",
     "prvReadBusinessUnit",
+    "prvWriteBusinessUnit",
+    "prvDeleteBusinessUnit",
+    "prvAppendBusinessUnit",
+    "prvAppendToBusinessUnit",
+    "prvCreateTeam",
+    "prvReadTeam",
+    "prvWriteTeam",
+    "prvDeleteTeam",
+    "prvAppendTeam",
+    "prvAppendToTeam",
 ];
 
 /// The role every configured `system_administrators` member (by default: tenant admins) has.
@@ -62,6 +121,8 @@ pub struct Role {
     pub id: String,
     pub name: String,
     pub privileges: Vec<(String, Depth)>,
+    /// `*`: every privilege, including those of tables only the served `$metadata` has.
+    pub all: bool,
 }
 
 /// The roles used when an environment configures none. Sandbox approximations: real Dataverse
@@ -92,6 +153,8 @@ pub fn default_roles() -> Vec<RoleConfig> {
                 "prvCreateContact",
                 "prvReadContact",
                 "prvWriteContact",
+                "prvReadNote",
+                "prvReadActivity",
             ],
         ),
         role("Contact reader (sandbox)", &["prvReadContact"]),
@@ -109,6 +172,7 @@ pub fn roles(env: &Environment) -> Vec<Role> {
         .into_iter()
         .map(|r| {
             let mut privileges = Vec::new();
+            let all = r.privileges.iter().any(|p| p == "*");
             for p in &r.privileges {
                 if p == "*" {
                     privileges.extend(PRIVILEGES.iter().map(|n| (n.to_string(), Depth::Global)));
@@ -121,6 +185,7 @@ pub fn roles(env: &Environment) -> Vec<Role> {
                 id: role_id(env, &r.name),
                 name: r.name,
                 privileges,
+                all,
             }
         })
         .collect()
@@ -167,7 +232,12 @@ pub fn role_privileges_json(env: &Environment, role_ids: &[String]) -> Vec<Value
 }
 
 /// `GET roles[?$filter=_businessunitid_value eq {bu} [and name eq '…']]`.
-pub fn list_roles(env: &Environment, q: &ODataQuery, base: &str) -> axum::response::Response {
+pub fn list_roles(
+    env: &Environment,
+    q: &ODataQuery,
+    paging: &Paging,
+    base: &str,
+) -> axum::response::Response {
     let bu = business_unit_id(env);
     let want_bu = q.filter_value("_businessunitid_value");
     let want_name = q.filter_value("name");
@@ -192,28 +262,7 @@ pub fn list_roles(env: &Environment, q: &ODataQuery, base: &str) -> axum::respon
             }))
         })
         .collect();
-    odata_json(json!({
-        "@odata.context": format!("{base}/$metadata#roles{}", q.select_suffix()),
-        "value": rows,
-    }))
-}
-
-/// `GET businessunits`: the root business unit only.
-pub fn list_business_units(
-    env: &Environment,
-    q: &ODataQuery,
-    base: &str,
-) -> axum::response::Response {
-    let row = q.select(json!({
-        "@odata.etag": "W/\"1000\"",
-        "businessunitid": business_unit_id(env),
-        "name": env.org,
-        "_parentbusinessunitid_value": Value::Null,
-    }));
-    odata_json(json!({
-        "@odata.context": format!("{base}/$metadata#businessunits{}", q.select_suffix()),
-        "value": [row],
-    }))
+    odata_json(paging.collection(format!("{base}/$metadata#roles{}", q.select_suffix()), rows))
 }
 
 #[cfg(test)]
@@ -237,5 +286,18 @@ mod tests {
             privilege_id("prvReadAccount"),
             privilege_id("PRVREADACCOUNT")
         );
+    }
+
+    #[test]
+    fn the_catalogue_is_the_known_tables_privileges() {
+        let mut known: Vec<String> = super::super::entity_defs::KNOWN_TABLES
+            .iter()
+            .flat_map(|t| t.privileges())
+            .map(|p| p.name)
+            .collect();
+        let mut catalogue: Vec<String> = PRIVILEGES.iter().map(|p| p.to_string()).collect();
+        known.sort();
+        catalogue.sort();
+        assert_eq!(known, catalogue);
     }
 }

@@ -407,7 +407,7 @@ fn client_credentials(
         "token_type": "Bearer",
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
-        "access_token": state.signer.sign(&c),
+        "access_token": crate::tokens::issue(state, app, &c),
     }))
 }
 
@@ -483,7 +483,7 @@ fn user_tokens(
     c.insert("upn".into(), json!(user.upn));
     c.insert("uti".into(), json!(random_token("", 16)));
     c.insert("ver".into(), json!("1.0"));
-    let access_token = state.signer.sign(&c);
+    let access_token = crate::tokens::issue(state, app, &c);
 
     let mut body = json!({
         "token_type": "Bearer",

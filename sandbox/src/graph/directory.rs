@@ -1,45 +1,21 @@
 //! The directory objects of one tenant as Graph v1.0 shows them: applications (from the
-//! configured apps, plus secrets added at run time), service principals (the apps' own and the
-//! first-party Dynamics CRM and Microsoft Graph ones) and delegated permission grants.
+//! configured apps, plus secrets added at run time once replicated) and service principals (the
+//! apps' own and the first-party ones of [`super::first_party`]). Grants are in [`super::grants`].
 
+use super::first_party::{self, FirstParty, DYNAMICS_USER_IMPERSONATION_ID, GRAPH_SCOPES};
 use super::{graph_error, not_found};
 use crate::config::{App, Tenant};
+use crate::dataverse::ODataQuery;
 use crate::entra::{DYNAMICS_APP_ID, GRAPH_APP_ID};
-use crate::AppState;
+use crate::paging::Paging;
+use crate::{now_ms, AppState};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
-/// Dynamics CRM's delegated `user_impersonation` scope.
-pub const DYNAMICS_USER_IMPERSONATION_ID: &str = "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4";
 /// The tenant that owns Microsoft's first-party applications.
 const MICROSOFT_SERVICES_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
-/// Microsoft Graph's delegated permissions the sandbox knows: (value, id, admin consent name).
-const GRAPH_SCOPES: &[(&str, &str, &str)] = &[
-    (
-        "User.Read",
-        "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
-        "Sign in and read user profile",
-    ),
-    (
-        "Application.Read.All",
-        "c79f8feb-a9db-4090-85f9-90d820caa0eb",
-        "Read applications",
-    ),
-    (
-        "Application.ReadWrite.All",
-        "bdfbf15f-ee85-4955-8675-146e8e5296b5",
-        "Read and write all applications",
-    ),
-    (
-        "Directory.Read.All",
-        "06da0dbc-49e2-44d2-8312-53f166ab848a",
-        "Read directory data",
-    ),
-];
 
 /// A client secret added with `addPassword` (kept in the store until reset).
 #[derive(Debug, Clone)]
@@ -49,6 +25,8 @@ pub struct AddedSecret {
     pub value: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Milliseconds since the epoch before which reads of the application miss it (replication).
+    pub visible_from_ms: u128,
 }
 
 /// Every secret of an app, configured (dates relative to the sandbox's start) and added.
@@ -62,6 +40,7 @@ pub fn all_secrets(state: &AppState, app: &App) -> Vec<AddedSecret> {
             value: s.value.clone(),
             start: state.started - Duration::days(s.created_days_ago),
             end: state.started + Duration::days(s.expires_in_days),
+            visible_from_ms: 0,
         })
         .collect();
     if let Some(added) = state.store().added_secrets.get(&app.client_id) {
@@ -86,7 +65,7 @@ fn credential_json(s: &AddedSecret, with_secret: bool) -> Value {
     })
 }
 
-fn graph_json(v: Value) -> Response {
+pub(super) fn graph_json(v: Value) -> Response {
     let mut r = (StatusCode::OK, v.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -100,12 +79,12 @@ fn graph_json(v: Value) -> Response {
 /// One service principal: an app of the tenant or a first-party resource.
 enum Sp<'a> {
     Own(&'a App),
-    FirstParty(&'static str),
+    FirstParty(&'static FirstParty),
 }
 
 pub struct Directory<'a> {
-    state: &'a AppState,
-    tenant: &'a Tenant,
+    pub(super) state: &'a AppState,
+    pub(super) tenant: &'a Tenant,
 }
 
 impl<'a> Directory<'a> {
@@ -113,7 +92,7 @@ impl<'a> Directory<'a> {
         Directory { state, tenant }
     }
 
-    fn context(&self, what: &str, q: &crate::dataverse::ODataQuery) -> String {
+    pub(super) fn context(&self, what: &str, q: &ODataQuery) -> String {
         format!(
             "{}/v1.0/$metadata#{what}{}",
             self.state.graph_origin(),
@@ -122,9 +101,8 @@ impl<'a> Directory<'a> {
     }
 
     /// A first-party service principal's object ID in this tenant (stable per tenant).
-    fn first_party_sp_id(&self, app_id: &str) -> String {
-        let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, self.tenant.id.as_bytes());
-        uuid::Uuid::new_v5(&ns, format!("sp:{app_id}").as_bytes()).to_string()
+    pub(super) fn first_party_sp_id(&self, app_id: &str) -> String {
+        first_party::sp_id(self.tenant, app_id)
     }
 
     /// An application by `appId` or object `id`.
@@ -142,9 +120,9 @@ impl<'a> Directory<'a> {
             if let Some(a) = self.tenant.app(&v) {
                 return Some(Sp::Own(a));
             }
-            return [DYNAMICS_APP_ID, GRAPH_APP_ID]
+            return first_party::in_tenant(self.tenant)
                 .into_iter()
-                .find(|id| *id == v)
+                .find(|f| f.app_id == v)
                 .map(Sp::FirstParty);
         }
         if let Some(a) = self
@@ -155,9 +133,9 @@ impl<'a> Directory<'a> {
         {
             return Some(Sp::Own(a));
         }
-        [DYNAMICS_APP_ID, GRAPH_APP_ID]
+        first_party::in_tenant(self.tenant)
             .into_iter()
-            .find(|id| self.first_party_sp_id(id) == v)
+            .find(|f| self.first_party_sp_id(f.app_id) == v)
             .map(Sp::FirstParty)
     }
 
@@ -165,7 +143,7 @@ impl<'a> Directory<'a> {
     pub fn service_principal_id(&self, key: (&str, &str)) -> Option<String> {
         self.sp(key).map(|sp| match sp {
             Sp::Own(a) => a.service_principal_object_id.clone(),
-            Sp::FirstParty(id) => self.first_party_sp_id(id),
+            Sp::FirstParty(f) => self.first_party_sp_id(f.app_id),
         })
     }
 
@@ -197,8 +175,23 @@ impl<'a> Directory<'a> {
             .map(|(_, id, _)| json!({"id": id, "type": "Scope"}))
             .collect();
         rra.push(json!({"resourceAppId": GRAPH_APP_ID, "resourceAccess": graph_access}));
+        for g in &app.extra_grants {
+            let Some(f) = first_party::first_party(&g.resource_app_id) else {
+                continue;
+            };
+            let access: Vec<Value> = f
+                .scopes
+                .iter()
+                .filter(|(v, _, _)| g.scope.split_whitespace().any(|s| s == *v))
+                .map(|(_, id, _)| json!({"id": id, "type": "Scope"}))
+                .collect();
+            rra.push(json!({"resourceAppId": f.app_id, "resourceAccess": access}));
+        }
+        // A secret added moments ago has not replicated to the replica that answers yet.
+        let now = now_ms();
         let secrets: Vec<Value> = all_secrets(self.state, app)
             .iter()
+            .filter(|s| s.visible_from_ms <= now)
             .map(|s| credential_json(s, false))
             .collect();
         json!({
@@ -237,45 +230,30 @@ impl<'a> Directory<'a> {
                 "servicePrincipalType": "Application",
                 "signInAudience": "AzureADMyOrg",
             }),
-            Sp::FirstParty(app_id) => {
-                let (name, scopes): (&str, Vec<Value>) = if *app_id == DYNAMICS_APP_ID {
-                    (
-                        "Dataverse",
-                        vec![scope_json(
-                            DYNAMICS_USER_IMPERSONATION_ID,
-                            "user_impersonation",
-                            "Access Dynamics 365 as organization users",
-                        )],
-                    )
-                } else {
-                    (
-                        "Microsoft Graph",
-                        GRAPH_SCOPES
-                            .iter()
-                            .map(|(v, id, text)| scope_json(id, v, text))
-                            .collect(),
-                    )
-                };
-                json!({
-                    "id": self.first_party_sp_id(app_id),
-                    "accountEnabled": true,
-                    "appDisplayName": name,
-                    "appId": app_id,
-                    "appOwnerOrganizationId": MICROSOFT_SERVICES_TENANT,
-                    "appRoles": [],
-                    "displayName": name,
-                    "oauth2PermissionScopes": scopes,
-                    "servicePrincipalType": "Application",
-                    "signInAudience": "AzureADMultipleOrgs",
-                })
-            }
+            Sp::FirstParty(f) => json!({
+                "id": self.first_party_sp_id(f.app_id),
+                "accountEnabled": true,
+                "appDisplayName": f.name,
+                "appId": f.app_id,
+                "appOwnerOrganizationId": MICROSOFT_SERVICES_TENANT,
+                "appRoles": [],
+                "displayName": f.name,
+                "oauth2PermissionScopes": f
+                    .scopes
+                    .iter()
+                    .map(|(v, id, text)| scope_json(id, v, text))
+                    .collect::<Vec<Value>>(),
+                "servicePrincipalType": "Application",
+                "signInAudience": "AzureADMultipleOrgs",
+            }),
         }
     }
 
     pub fn list_applications(
         &self,
         app_id: Option<&str>,
-        q: &crate::dataverse::ODataQuery,
+        q: &ODataQuery,
+        paging: &Paging,
     ) -> Response {
         let rows: Vec<Value> = self
             .tenant
@@ -284,13 +262,10 @@ impl<'a> Directory<'a> {
             .filter(|a| app_id.is_none_or(|w| w.eq_ignore_ascii_case(&a.client_id)))
             .map(|a| q.select(self.application_json(a)))
             .collect();
-        graph_json(json!({
-            "@odata.context": self.context("applications", q),
-            "value": rows,
-        }))
+        graph_json(paging.collection(self.context("applications", q), rows))
     }
 
-    pub fn get_application(&self, key: (&str, &str), q: &crate::dataverse::ODataQuery) -> Response {
+    pub fn get_application(&self, key: (&str, &str), q: &ODataQuery) -> Response {
         match self.app(key) {
             Some(a) => {
                 let mut v = q.select(self.application_json(a));
@@ -304,28 +279,25 @@ impl<'a> Directory<'a> {
     pub fn list_service_principals(
         &self,
         app_id: Option<&str>,
-        q: &crate::dataverse::ODataQuery,
+        q: &ODataQuery,
+        paging: &Paging,
     ) -> Response {
         let mut sps: Vec<Sp> = self.tenant.apps.iter().map(Sp::Own).collect();
-        sps.push(Sp::FirstParty(DYNAMICS_APP_ID));
-        sps.push(Sp::FirstParty(GRAPH_APP_ID));
+        sps.extend(
+            first_party::in_tenant(self.tenant)
+                .into_iter()
+                .map(Sp::FirstParty),
+        );
         let rows: Vec<Value> = sps
             .iter()
             .map(|sp| self.sp_json(sp))
             .filter(|v| app_id.is_none_or(|w| v["appId"].as_str() == Some(&w.to_ascii_lowercase())))
             .map(|v| q.select(v))
             .collect();
-        graph_json(json!({
-            "@odata.context": self.context("servicePrincipals", q),
-            "value": rows,
-        }))
+        graph_json(paging.collection(self.context("servicePrincipals", q), rows))
     }
 
-    pub fn get_service_principal(
-        &self,
-        key: (&str, &str),
-        q: &crate::dataverse::ODataQuery,
-    ) -> Response {
+    pub fn get_service_principal(&self, key: (&str, &str), q: &ODataQuery) -> Response {
         match self.sp(key) {
             Some(sp) => {
                 let mut v = q.select(self.sp_json(&sp));
@@ -334,52 +306,6 @@ impl<'a> Directory<'a> {
             }
             None => not_found(key.1),
         }
-    }
-
-    /// Delegated permission grants of the tenant's apps, filtered by client SP and consent type.
-    pub fn list_grants(&self, client_sp: Option<&str>, consent_type: Option<&str>) -> Response {
-        let dynamics = self.first_party_sp_id(DYNAMICS_APP_ID);
-        let graph = self.first_party_sp_id(GRAPH_APP_ID);
-        let consents = self.state.store().consents.clone();
-        let mut rows = Vec::new();
-        for app in &self.tenant.apps {
-            let sp = &app.service_principal_object_id;
-            if client_sp.is_some_and(|c| !c.eq_ignore_ascii_case(sp)) {
-                continue;
-            }
-            if !app.graph_permissions.is_empty() {
-                rows.push(grant_json(
-                    sp,
-                    &graph,
-                    None,
-                    &app.graph_permissions.join(" "),
-                ));
-            }
-            let org_wide = app.consented || consents.contains(&(app.client_id.clone(), None));
-            if org_wide {
-                rows.push(grant_json(sp, &dynamics, None, "user_impersonation"));
-            }
-            let mut users: Vec<String> = app.user_consents.clone();
-            for (client, user) in &consents {
-                if let (true, Some(u)) = (client == &app.client_id, user) {
-                    if !users.contains(u) {
-                        users.push(u.clone());
-                    }
-                }
-            }
-            users.sort();
-            for u in users {
-                rows.push(grant_json(sp, &dynamics, Some(&u), "user_impersonation"));
-            }
-        }
-        let rows: Vec<Value> = rows
-            .into_iter()
-            .filter(|g| consent_type.is_none_or(|c| g["consentType"].as_str() == Some(c)))
-            .collect();
-        graph_json(json!({
-            "@odata.context": format!("{}/v1.0/$metadata#oauth2PermissionGrants", self.state.graph_origin()),
-            "value": rows,
-        }))
     }
 
     /// `POST applications/{id}/addPassword`: a new secret, its text shown this once.
@@ -422,6 +348,8 @@ impl<'a> Directory<'a> {
             value: new_secret_text(),
             start,
             end,
+            visible_from_ms: now_ms()
+                + u128::from(self.state.config.tenant_replication_lag_ms(self.tenant)),
         };
         self.state
             .store()
@@ -460,28 +388,6 @@ fn scope_json(id: &str, value: &str, text: &str) -> Value {
         "userConsentDescription": format!("Allows the application to {}.", text.to_lowercase()),
         "userConsentDisplayName": text,
         "value": value,
-    })
-}
-
-fn guid_bytes(s: &str) -> Vec<u8> {
-    uuid::Uuid::parse_str(s)
-        .map(|u| u.to_bytes_le().to_vec())
-        .unwrap_or_else(|_| s.as_bytes().to_vec())
-}
-
-fn grant_json(client: &str, resource: &str, principal: Option<&str>, scope: &str) -> Value {
-    let mut raw = guid_bytes(client);
-    raw.extend(guid_bytes(resource));
-    if let Some(p) = principal {
-        raw.extend(guid_bytes(p));
-    }
-    json!({
-        "clientId": client,
-        "consentType": if principal.is_some() { "Principal" } else { "AllPrincipals" },
-        "id": URL_SAFE_NO_PAD.encode(raw),
-        "principalId": principal,
-        "resourceId": resource,
-        "scope": scope,
     })
 }
 

@@ -6,13 +6,15 @@
 //! (`https://graph.microsoft.com`, `http://graph.localhost:{port}` or the Graph app ID), else 401
 //! `InvalidAuthenticationToken`. Then the token's `scp` (and, for grants and writes, the user's
 //! admin role) decides, else 403 `Authorization_RequestDenied`. Objects are those of the token's
-//! tenant (`tid`); see [`directory`].
+//! tenant (`tid`); see [`directory`] and [`grants`]. Lists are paged and throttled per the
+//! token's app (`graph_page_size`, `graph_throttle_lists_once`; [`crate::paging`]).
 
 // The checks return the finished error `Response`; it is built once per request, size is moot.
 #![allow(clippy::result_large_err)]
 
-use crate::config::Tenant;
+use crate::config::{App, Tenant};
 use crate::dataverse::ODataQuery;
+use crate::paging::{self, Flavor, Paging};
 use crate::{cors, entra, AppState};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -21,12 +23,15 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 mod directory;
+mod first_party;
+mod grants;
 
-pub use directory::{all_secrets, AddedSecret, DYNAMICS_USER_IMPERSONATION_ID};
+pub use directory::{all_secrets, AddedSecret};
+pub use first_party::{first_party, AAD_GRAPH_APP_ID, DYNAMICS_USER_IMPERSONATION_ID};
 
-/// Headers Graph lets a browser read.
-pub const GRAPH_EXPOSE: &str =
-    "ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id";
+/// Headers Graph lets a browser read (`Retry-After` for throttled answers).
+pub const GRAPH_EXPOSE: &str = "ETag, Location, Preference-Applied, Content-Range, request-id, \
+client-request-id, Retry-After, OData-EntityId";
 
 /// Delegated permissions that let the caller read applications and service principals.
 const READ_APPS: &[&str] = &[
@@ -48,6 +53,8 @@ const WRITE_APPS: &[&str] = &["Application.ReadWrite.All", "Directory.ReadWrite.
 /// The signed-in caller of one request.
 struct Caller<'a> {
     tenant: &'a Tenant,
+    /// The app the token was issued to (its paging and throttling options apply).
+    app: Option<&'a App>,
     scopes: Vec<String>,
     is_admin: bool,
 }
@@ -185,10 +192,8 @@ fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<Caller<'
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized(state, "Access token is empty."))?;
-    let claims: Map<String, Value> = state
-        .signer
-        .verify(token)
-        .map_err(|_| unauthorized(state, "Access token validation failure."))?;
+    let claims: Map<String, Value> = crate::tokens::claims(state, token)
+        .ok_or_else(|| unauthorized(state, "Access token validation failure."))?;
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("");
     if !graph_audience_ok(state, text("aud")) {
         return Err(unauthorized(
@@ -215,6 +220,7 @@ fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<Caller<'
     let is_admin = tenant.user(text("oid")).is_some_and(|u| u.is_admin);
     Ok(Caller {
         tenant,
+        app: tenant.app(text("appid")),
         scopes,
         is_admin,
     })
@@ -262,19 +268,49 @@ fn route(
     };
     let get = *method == Method::GET;
     let post = *method == Method::POST;
+    let list = get
+        && matches!(
+            (entity, key, tail),
+            (
+                "applications" | "servicePrincipals" | "oauth2PermissionGrants",
+                None,
+                []
+            ) | ("servicePrincipals", Some(_), ["oauth2PermissionGrants"])
+        );
+    let app = caller.app;
+    if list
+        && app.is_some_and(|a| a.graph_throttle_lists_once)
+        && paging::first_request(
+            state,
+            paging::list_key(&format!("graph {}", app.map_or("", |a| &a.client_id)), uri),
+        )
+    {
+        return throttled();
+    }
+    let paging = if list {
+        let size = app.and_then(|a| a.graph_page_size);
+        match Paging::new(&state.graph_origin(), uri, size, Flavor::Graph) {
+            Ok(p) => p,
+            Err(_) => {
+                return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Invalid $skiptoken.")
+            }
+        }
+    } else {
+        Paging::unpaged()
+    };
     let d = directory::Directory::new(state, caller.tenant);
     match (entity, key, tail) {
         ("applications" | "servicePrincipals", _, _) if get && !caller.has_any(READ_APPS) => {
             // Grants under a service principal need their own permission, checked below.
             if tail == ["oauth2PermissionGrants"] {
-                grants_for(&d, &caller, key, &q)
+                grants_for(&d, &caller, key, &paging)
             } else {
                 denied()
             }
         }
         ("applications", None, []) if get => {
             let want = q.filter_value("appId");
-            d.list_applications(want.as_deref(), &q)
+            d.list_applications(want.as_deref(), &q, &paging)
         }
         ("applications", Some(k), []) if get => d.get_application(k, &q),
         ("applications", Some(k), ["addPassword"]) if post => {
@@ -285,11 +321,11 @@ fn route(
         }
         ("servicePrincipals", None, []) if get => {
             let want = q.filter_value("appId");
-            d.list_service_principals(want.as_deref(), &q)
+            d.list_service_principals(want.as_deref(), &q, &paging)
         }
         ("servicePrincipals", Some(k), []) if get => d.get_service_principal(k, &q),
         ("servicePrincipals", Some(_), ["oauth2PermissionGrants"]) if get => {
-            grants_for(&d, &caller, key, &q)
+            grants_for(&d, &caller, key, &paging)
         }
         ("oauth2PermissionGrants", None, []) if get => {
             if !caller.has_any(READ_GRANTS) || !caller.is_admin {
@@ -298,6 +334,7 @@ fn route(
             d.list_grants(
                 q.filter_value("clientId").as_deref(),
                 q.filter_value("consentType").as_deref(),
+                &paging,
             )
         }
         ("applications" | "servicePrincipals" | "oauth2PermissionGrants", _, _) => graph_error(
@@ -309,11 +346,23 @@ fn route(
     }
 }
 
+/// 429 as Graph throttles, with `Retry-After` in seconds.
+fn throttled() -> Response {
+    let mut r = graph_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Too many requests.",
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
 fn grants_for(
     d: &directory::Directory,
     caller: &Caller,
     key: Option<(&str, &str)>,
-    _q: &ODataQuery,
+    paging: &Paging,
 ) -> Response {
     if !caller.has_any(READ_GRANTS) || !caller.is_admin {
         return denied();
@@ -322,7 +371,7 @@ fn grants_for(
         return bad_segment("oauth2PermissionGrants");
     };
     match d.service_principal_id(key) {
-        Some(sp) => d.list_grants(Some(&sp), None),
+        Some(sp) => d.list_grants(Some(&sp), None, paging),
         None => not_found(key.1),
     }
 }

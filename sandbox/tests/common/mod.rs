@@ -1,0 +1,296 @@
+//! A sandbox on an ephemeral port and the calls the wizard makes to it, shared by the test files
+//! that check the documented contracts of Dataverse, Graph and Entra.
+#![allow(dead_code)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::header::LOCATION;
+use reqwest::{Client, Method, StatusCode};
+use sandbox::Config;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+pub const ALEX: &str = "dddddddd-0000-4000-8000-000000000001";
+pub const UMA: &str = "dddddddd-0000-4000-8000-000000000002";
+pub const SPA_REDIRECT: &str = "http://localhost:8080/auth/callback";
+pub const ORIGIN: &str = "http://localhost:8080";
+pub const BU: &str = "ffffffff-0000-4000-8000-000000000001";
+pub const DYNAMICS: &str = "00000007-0000-0000-c000-000000000000";
+
+pub fn app(nn: &str) -> String {
+    format!("aaaaaaaa-0000-4000-8000-0000000000{nn}")
+}
+
+pub struct Sb {
+    pub port: u16,
+    pub client: Client,
+}
+
+pub async fn start() -> Sb {
+    start_with(Config::builtin()).await
+}
+
+pub async fn start_with(config: Config) -> Sb {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(sandbox::serve(config, listener));
+    let lo = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut b = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    for host in [
+        "localhost",
+        "graph.localhost",
+        "contoso.crm.localhost",
+        "restricted.crm.localhost",
+        "busy.crm.localhost",
+    ] {
+        b = b.resolve(host, lo);
+    }
+    Sb {
+        port,
+        client: b.build().unwrap(),
+    }
+}
+
+/// The built-in configuration with every environment serving `csdl` (written to a temp file).
+pub fn config_with_csdl(csdl: &str, tag: &str) -> Config {
+    let path = std::env::temp_dir().join(format!("sandbox-{tag}-{}.xml", std::process::id()));
+    std::fs::write(&path, csdl).unwrap();
+    let mut config = Config::builtin();
+    config.override_metadata(&path);
+    config
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+pub fn claims(jwt: &str) -> Value {
+    let p = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+}
+
+impl Sb {
+    pub fn entra(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.port)
+    }
+    pub fn graph_origin(&self) -> String {
+        format!("http://graph.localhost:{}", self.port)
+    }
+    pub fn graph(&self, path: &str) -> String {
+        format!("{}/v1.0/{path}", self.graph_origin())
+    }
+    pub fn env(&self, org: &str) -> String {
+        format!("http://{org}.crm.localhost:{}", self.port)
+    }
+    pub fn api(&self, org: &str, path: &str) -> String {
+        format!("{}/api/data/v9.2/{path}", self.env(org))
+    }
+
+    /// Sign in as `user` to `client` (SPA, PKCE) for `org`; the token endpoint's whole answer.
+    pub async fn sign_in_answer(&self, client: &str, user: &str, org: &str) -> Answer {
+        let verifier = format!("verifier-{client}-{user}-0123456789abcdefghijklmnopqrstuvwxyz");
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        let form = [
+            ("client_id", client.to_string()),
+            ("response_type", "code".into()),
+            ("redirect_uri", SPA_REDIRECT.into()),
+            (
+                "scope",
+                format!(
+                    "{}/user_impersonation openid profile offline_access",
+                    self.env(org)
+                ),
+            ),
+            ("state", "s".into()),
+            ("code_challenge", challenge),
+            ("code_challenge_method", "S256".into()),
+            ("user", user.into()),
+        ];
+        let r = self
+            .client
+            .post(self.entra(&format!("/{TENANT}/oauth2/v2.0/authorize")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+        let loc = r.headers()[LOCATION].to_str().unwrap().to_string();
+        let q: HashMap<String, String> =
+            url::form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
+                .into_owned()
+                .collect();
+        let code = q.get("code").unwrap_or_else(|| panic!("{loc}")).clone();
+        let a = self
+            .token(
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("client_id", client),
+                    ("code", &code),
+                    ("redirect_uri", SPA_REDIRECT),
+                    ("code_verifier", &verifier),
+                ],
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a
+    }
+
+    /// (access token, refresh token) for `client` signed in as `user` to `org`.
+    pub async fn sign_in(&self, client: &str, user: &str, org: &str) -> (String, String) {
+        let a = self.sign_in_answer(client, user, org).await;
+        (
+            a.body["access_token"].as_str().unwrap().to_string(),
+            a.body["refresh_token"].as_str().unwrap().to_string(),
+        )
+    }
+
+    pub async fn token(&self, form: &[(&str, &str)], origin: Option<&str>) -> Answer {
+        let mut req = self
+            .client
+            .post(self.entra(&format!("/{TENANT}/oauth2/v2.0/token")))
+            .form(form);
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        answer(req.send().await.unwrap()).await
+    }
+
+    /// The token endpoint's answer for a Graph token, from a refresh token of `client`.
+    pub async fn graph_token_answer(&self, client: &str, rt: &str, scopes: &[&str]) -> Answer {
+        let scope: Vec<String> = scopes
+            .iter()
+            .map(|s| format!("{}/{s}", self.graph_origin()))
+            .collect();
+        let a = self
+            .token(
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", client),
+                    ("refresh_token", rt),
+                    ("scope", &scope.join(" ")),
+                ],
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a
+    }
+
+    /// A Graph token for `client` signed in as `user` (signed in to `org` first).
+    pub async fn graph_token(&self, client: &str, user: &str, org: &str) -> String {
+        let (_, rt) = self.sign_in(client, user, org).await;
+        let a = self
+            .graph_token_answer(client, &rt, &["Application.Read.All", "Directory.Read.All"])
+            .await;
+        a.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn call_with(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Answer {
+        let mut req = self
+            .client
+            .request(method, url)
+            .header("Origin", ORIGIN)
+            .header("Accept", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req
+                .header("Content-Type", "application/json")
+                .body(b.to_string());
+        }
+        answer(req.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, url: &str, token: &str) -> Answer {
+        self.call_with(Method::GET, url, Some(token), &[], None)
+            .await
+    }
+
+    /// GET bypassing Dataverse's cache of expanded collections.
+    pub async fn get_fresh(&self, url: &str, token: &str) -> Answer {
+        self.call_with(
+            Method::GET,
+            url,
+            Some(token),
+            &[("If-None-Match", "null")],
+            None,
+        )
+        .await
+    }
+
+    pub async fn post(&self, url: &str, token: &str, body: Value) -> Answer {
+        self.call_with(Method::POST, url, Some(token), &[], Some(body))
+            .await
+    }
+
+    pub async fn reset(&self) {
+        let r = self
+            .client
+            .post(self.entra("/sandbox/reset"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
+
+pub async fn answer(r: reqwest::Response) -> Answer {
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    Answer {
+        status,
+        headers,
+        body: serde_json::from_str(&text).unwrap_or(Value::String(text.clone())),
+        text,
+    }
+}
+
+/// A Dataverse error answer: `{"error":{"code","message"}}` with this status and code.
+pub fn assert_dataverse_error(a: &Answer, status: StatusCode, code: &str) {
+    assert_eq!(a.status, status, "{}", a.text);
+    assert_eq!(a.body["error"]["code"], code, "{}", a.text);
+    assert!(a.body["error"]["message"].is_string(), "{}", a.text);
+}
+
+/// The query the wizard sends for an application user, with roles and teams expanded.
+pub fn app_user_query(client_id: &str) -> String {
+    format!(
+        "systemusers?$filter=applicationid%20eq%20{client_id}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name),teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))"
+    )
+}
+
+/// The body the wizard posts to create an application user.
+pub fn create_body(client_id: &str, bu: &str) -> Value {
+    serde_json::json!({
+        "applicationid": client_id,
+        "accessmode": 4,
+        "isdisabled": false,
+        "businessunitid@odata.bind": format!("/businessunits({bu})"),
+    })
+}
+
+/// The `systemuserid` of an application (or a user) in an environment of the built-in config.
+pub fn user_id(org: &str, entra_id: &str) -> String {
+    let config = Config::builtin();
+    sandbox::dataverse::system_user_id(config.environment(org).unwrap(), entra_id)
+}
