@@ -162,7 +162,7 @@ fields! {
         value: |d| &d.token_endpoint,
         set: |d, v| d.token_endpoint = v,
         check: |d, _| notes(d.p_token()),
-        hint: "App registrations, your app, Overview, Endpoints: OAuth 2.0 token endpoint. Leave blank to build it from the tenant.",
+        hint: "App registrations, your app, Overview, Endpoints: \"OAuth 2.0 token endpoint (v1)\", the form the Simego page uses (Resource filled, Scope blank). A (v2) endpoint switches every value to v2. Leave blank to build it from the tenant.",
     }
     /// Full Name.
     FullName {

@@ -17,8 +17,9 @@ fn token_host_message(found: &str, expected: &str, other: &Option<Cloud>) -> Str
         None => format!(
             "This token endpoint is on {found}, which is not a Microsoft sign-in host. It must be on \
              {expected}. In the app registration's Overview, click Endpoints and copy \
-             \"OAuth 2.0 token endpoint (v2)\", or leave this field blank and the wizard builds it \
-             from the Directory (tenant) ID."
+             \"OAuth 2.0 token endpoint (v1)\" (the form the Simego page uses: Resource filled, \
+             Scope blank), or leave this field blank and the wizard builds it from the Directory \
+             (tenant) ID."
         ),
     }
 }
@@ -156,14 +157,15 @@ pub enum FieldError {
     },
     /// The authorize endpoint was pasted.
     #[error(
-        "This is the authorization endpoint. Copy the OAuth 2.0 token endpoint (the one ending in \
-         /token) from the app's Endpoints page, or leave this field blank."
+        "This is the authorization endpoint. Copy \"OAuth 2.0 token endpoint (v1)\" (the one ending \
+         in /token) from the app's Endpoints page, or leave this field blank."
     )]
     TokenEndpointAuthorize,
     /// Some other path on the login host.
     #[error(
         "This is not a token endpoint. It should look like {expected} (or …/oauth2/token for v1). \
-         Copy \"OAuth 2.0 token endpoint\" from the app's Endpoints page, or leave this field blank."
+         Copy \"OAuth 2.0 token endpoint (v1)\" from the app's Endpoints page, or leave this field \
+         blank."
     )]
     TokenEndpointPath {
         /// An example of the right form.
