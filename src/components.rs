@@ -7,6 +7,7 @@ mod copy_value;
 mod diagnosis;
 mod field;
 mod picker;
+mod reminder;
 mod verification;
 
 pub use checklist::{Check, PortalLink};
@@ -14,6 +15,7 @@ pub use copy_value::CopyValue;
 pub use diagnosis::DiagnosisView;
 pub use field::{Field, InputKind};
 pub use picker::EntityPicker;
+pub use reminder::ReminderButton;
 pub use verification::{VerdictMark, VerificationProblems};
 
 /// Human-readable size: "3.5 MB", "812 KB".

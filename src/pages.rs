@@ -1,6 +1,7 @@
 //! The wizard's pages: welcome, the setup steps, settings, and not-found. Pages render and
 //! dispatch: the work is in [`crate::services`], the shared state in [`crate::state`].
 
+mod connector;
 mod export;
 mod metadata;
 mod settings;

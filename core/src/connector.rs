@@ -245,6 +245,28 @@ impl ConnectorValues {
         self.alternative.as_ref()
     }
 
+    /// When the typed token endpoint is a v2.0 one, what that changed, in plain words, and the
+    /// v1 token URL that brings back the reference page's values (`None` with v1, the reference).
+    pub fn v2_notice(&self) -> Option<(String, Option<String>)> {
+        if self.version != EndpointVersion::V2 {
+            return None;
+        }
+        let scope = self.text(ConnectorField::Scope);
+        let text = format!(
+            "The token endpoint you pasted is a v2.0 one, so every OAuth value is the v2.0 set: \
+             Authorise URL and Token URL end in /oauth2/v2.0/…, Resource is blank and Scope is \
+             {}. Data Sync works with either set, but the Simego page shows the v1 set (Resource \
+             filled, Scope blank).",
+            if scope.is_empty() { "filled" } else { scope }
+        );
+        let v1 = self
+            .alternative
+            .as_ref()
+            .filter(|e| e.version == EndpointVersion::V1)
+            .map(|e| e.token_url.clone());
+        Some((text, v1))
+    }
+
     /// Whether any property is still missing.
     pub fn is_complete(&self) -> bool {
         self.values.iter().all(|(_, v)| !v.is_missing())

@@ -12,6 +12,36 @@ use crate::fields::GrantType;
 /// shows the authorization code after the sign-in, for Data Sync to use.
 pub const SIMEGO_OAUTH_HELPER: &str = "https://www.simego.com/oauth/code";
 
+/// Data Sync's own schema cache, and when to clear it: said on the review page and whenever a
+/// Refresh finds added tables.
+pub const DATA_SYNC_SCHEMA_CACHE: &str = "Data Sync caches each connection's schema too. A table \
+    added in Dynamics after Data Sync first connected shows in this wizard after Refresh, but not \
+    in Data Sync's Entity list until you clear Data Sync's cache: in Data Sync, Tools → Open Schema \
+    Cache Folder, delete the metadata folder of this connection, then connect again. Do it \
+    whenever you add a table (or columns) that a sync needs.";
+
+/// How the wizard's schema cache relates to Data Sync's (the Settings page).
+pub const CACHES_COMPARED: &str = "This cache lives in this browser only and makes the wizard's \
+    entity picker fast. Data Sync keeps a schema cache of its own on the machine where it runs \
+    (Tools → Open Schema Cache Folder). Clearing one never clears the other: after adding a \
+    table in Dynamics, Refresh here, and delete the connection's metadata folder there.";
+
+/// Why User Name is the Primary Email (the reference page's wording).
+pub const USER_NAME_IS_PRIMARY_EMAIL: &str = "Dynamics names a user by its Primary Email: for an \
+    application user the reference page fills User Name with the same address, so that the \
+    record is found under that name in Users and in audit history. It need not be a real \
+    mailbox.";
+
+/// The reference page's older path in Dynamics, with its view switch.
+pub const OLD_DYNAMICS_PATH: &str = "On older Dynamics 365 environments (the reference page's \
+    path): Settings → Security → Users, then switch the view from User to Application User, and \
+    New. The Power Platform admin center above is today's way.";
+
+/// The reference page's "never expires" secret, as today's portal has it.
+pub const SECRETS_EXPIRE: &str = "The reference page picks a secret that never expires; today's \
+    Entra admin center offers 24 months at most (180 days recommended), so every secret expires. \
+    Put the date in your calendar (Add a reminder) and renew it before then.";
+
 /// One step in Data Sync's dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DialogStep {

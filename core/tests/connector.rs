@@ -78,6 +78,20 @@ fn a_typed_v2_token_endpoint_gives_the_whole_v2_set() {
     assert_eq!(alt.version, EndpointVersion::V1);
     assert_eq!(alt.authorise_url, login("oauth2/authorize"));
     assert_eq!(alt.scope, "");
+    // It says so, and offers the v1 token URL that brings the reference set back.
+    let (notice, v1) = v.v2_notice().unwrap();
+    assert!(notice.contains("v2.0 set"), "{notice}");
+    assert!(
+        notice.contains(&format!("Scope is {ENV}/.default")),
+        "{notice}"
+    );
+    assert_eq!(v1, Some(login("oauth2/token")));
+    d.token_endpoint = v1.unwrap();
+    let back = connector_values(&d);
+    assert_eq!(back.version(), EndpointVersion::V1);
+    assert_eq!(back.v2_notice(), None);
+    assert_eq!(back.text(F::Scope), "");
+    d.token_endpoint = login("oauth2/v2.0/token");
 
     d.grant_type = GrantType::AuthorizationCode;
     d.client_secret = SecretInput::default();

@@ -57,6 +57,10 @@ pub fn Review() -> impl IntoView {
             }
         }}
         <crate::components::VerificationProblems />
+        <h2>"In Data Sync"</h2>
+        <p class="note">{wizard_core::dialog::DATA_SYNC_SCHEMA_CACHE}</p>
+        <p class="hint">"The client secret expires: put the day in your calendar before you hand the connection over."</p>
+        <crate::components::ReminderButton />
         <h2>"Export"</h2>
         <div class="field checkbox">
             <input

@@ -236,6 +236,7 @@ fn SchemaDiffView(diff: SchemaDiff, children: Children) -> impl IntoView {
             {(!d.sets_added.is_empty()).then(|| view! {
                 <h4>"Entity sets added"</h4>
                 <ul aria-label="Entity sets added">{d.sets_added.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
+                <p class="msg info" role="note">{wizard_core::dialog::DATA_SYNC_SCHEMA_CACHE}</p>
             })}
             {(!d.sets_removed.is_empty()).then(|| view! {
                 <h4>"Entity sets removed"</h4>

@@ -94,6 +94,7 @@ pub fn Settings() -> impl IntoView {
                 <p>
                     "The wizard keeps each environment's schema in this browser (IndexedDB), so the entity picker opens at once. Only the schema is kept: never the client secret or a token."
                 </p>
+                <p class="note">{wizard_core::dialog::CACHES_COMPARED}</p>
                 {move || cache.unavailable_text().map(|t| view! { <p class="msg warning" role="status">{t}</p> })}
                 {move || cache.notice.get().map(|t| view! { <p class="msg warning" role="status">{t}</p> })}
                 {move || match rows.get() {

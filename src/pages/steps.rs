@@ -1,20 +1,19 @@
 //! The content of each setup step: checklists with deep links and copy buttons, and the fields.
 
 use crate::{
-    components::{Check, CopyValue, EntityPicker, Field, InputKind, PortalLink},
+    components::{Check, CopyValue, Field, InputKind, PortalLink, ReminderButton},
     services::browser,
-    state::{SchemaState, Session, Wizard},
+    state::{Session, Wizard},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 use wizard_core::{
     cloud::Cloud,
-    connector::{ConnectorField, ConnectorValue, ConnectorValues, Endpoints},
-    derive,
+    derive, dialog,
     draft::{FieldId, Step},
     entra,
     entra::Authority,
-    fields::{ApiVersion, EndpointVersion, GrantType},
+    fields::GrantType,
 };
 
 /// The checklist items a step must have ticked to count as done.
@@ -43,7 +42,7 @@ pub fn content(step: Step) -> AnyView {
         Step::Secret => view! { <Secret /> }.into_any(),
         Step::Details => view! { <Details /> }.into_any(),
         Step::AppUser => view! { <AppUser /> }.into_any(),
-        Step::Connector => view! { <Connector /> }.into_any(),
+        Step::Connector => view! { <super::connector::Connector /> }.into_any(),
         Step::Test => view! { <super::test::TestConnection /> }.into_any(),
         Step::Review => view! { <super::export::Review /> }.into_any(),
     }
@@ -112,8 +111,9 @@ fn Register() -> impl IntoView {
     let spa = spa_redirect();
     let web_redirect = Signal::derive(move || {
         wizard.draft.with(|d| {
+            // The reference default: Simego's OAuth helper page (step 6 offers your own).
             if d.connector_redirect_url.trim().is_empty() {
-                "http://localhost".to_string()
+                dialog::SIMEGO_OAUTH_HELPER.to_string()
             } else {
                 d.connector_redirect_url.trim().to_string()
             }
@@ -166,7 +166,7 @@ fn Register() -> impl IntoView {
                 " platform (Authentication → + Add a platform → Web). Keep both: the SPA one for this wizard, the Web one for Data Sync. With client_credentials (the default) no Web redirect is needed."
             </p>
             <CopyValue label="Redirect URI (Web, for Data Sync)" value=web_redirect />
-            <p>"You can change this address in step 6 (Redirect URL)."</p>
+            <p>"Simego's OAuth helper page shows the code after the sign-in; step 6 offers your own redirect (or http://localhost) instead."</p>
         </details>
         <details>
             <summary>"Prefer the command line? (az CLI cannot set SPA redirects directly)"</summary>
@@ -256,6 +256,8 @@ fn Secret() -> impl IntoView {
                     <PortalLink href=url>"Open Certificates & secrets"</PortalLink>
                     " → Client secrets → + New client secret. Description: e.g. “Data Sync”. Expires: the portal recommends 180 days; 24 months is the longest it offers."
                 </p>
+                <p class="note">{dialog::SECRETS_EXPIRE}</p>
+                <ReminderButton />
             </Check>
             <Check id="secret.copy-value" label="Copy the Value now (not the Secret ID): the portal shows it only once">
                 <p>
@@ -347,7 +349,8 @@ fn AppUser() -> impl IntoView {
                     <PortalLink href=admin>"Open the Power Platform admin center"</PortalLink>
                     " → Environments → your environment → Settings → Users + permissions → Application users → + New app user → + Add an app → pick the app registration, choose the Business unit → Create."
                 </p>
-                <p>"The legacy form (Settings → Security → Users → Application Users) asks for these values:"</p>
+                <p class="note">{dialog::OLD_DYNAMICS_PATH}</p>
+                <p>"The legacy form asks for these values:"</p>
                 <table class="values">
                     <caption class="visually-hidden">"Application user values"</caption>
                     <tbody>
@@ -369,6 +372,7 @@ fn AppUser() -> impl IntoView {
                 <CopyValue label="Azure AD Object ID" value=v(|a| a.azure_ad_object_id.clone()) missing="enter the Enterprise application's Object ID" />
                 <CopyValue label="Full Name" value=v(|a| a.full_name.clone()) missing="enter the application name (step 1)" />
                 <CopyValue label="Primary Email" value=v(|a| a.primary_email.clone()) />
+                <p class="hint">{dialog::USER_NAME_IS_PRIMARY_EMAIL}</p>
             </Check>
             <Check id="app-user.role" label="Assign a security role to the application user">
                 <p>
@@ -376,162 +380,5 @@ fn AppUser() -> impl IntoView {
                 </p>
             </Check>
         </ol>
-    }
-}
-
-fn alternative(values: Memo<ConnectorValues>, f: fn(&Endpoints) -> String) -> Signal<String> {
-    Signal::derive(move || values.with(|v| v.alternative().map(f).unwrap_or_default()))
-}
-
-/// One connector property: its value with a copy button, or why it is blank or still missing.
-#[component]
-fn ConnectorRow(field: ConnectorField, values: Memo<ConnectorValues>) -> impl IntoView {
-    let value = Signal::derive(move || {
-        values.with(|v| match v.get(field) {
-            ConnectorValue::Value(s) => s.clone(),
-            ConnectorValue::Secret(s) => s.expose().to_string(),
-            _ => String::new(),
-        })
-    });
-    let note = move || {
-        values.with(|v| match v.get(field) {
-            ConnectorValue::Blank { why } => why.to_string(),
-            ConnectorValue::Missing { because, .. } => because.clone(),
-            _ => String::new(),
-        })
-    };
-    let masked = field == ConnectorField::ClientSecret;
-    view! {
-        <Show
-            when=move || !value.with(String::is_empty)
-            fallback=move || view! {
-                <div class="copy-value">
-                    <span class="copy-label">{field.label()}</span>
-                    <span class="missing">{note}</span>
-                </div>
-            }
-        >
-            <CopyValue label=field.label() value masked />
-        </Show>
-    }
-}
-
-#[component]
-fn Connector() -> impl IntoView {
-    let wizard = Wizard::expect();
-    let schema_state = SchemaState::expect();
-    // The one derivation: the review page and every export read the same values.
-    let values = Memo::new(move |_| wizard.checked.with(|c| c.connector().clone()));
-    let auth_code = move || {
-        wizard
-            .draft
-            .with(|d| d.grant_type == GrantType::AuthorizationCode)
-    };
-    view! {
-        <p class="lead">
-            "In Data Sync: Connect Data Source → OData → OData 4.0 Data Source. Paste each value into the property of the same name."
-        </p>
-        <form class="fields" on:submit=|ev| ev.prevent_default()>
-            <div class="field">
-                <label for="api-version">"Web API version"</label>
-                <p class="hint" id="api-version-hint">"v9.2 is current; v9.0 and v9.1 keep working for older tools."</p>
-                <select
-                    id="api-version"
-                    aria-describedby="api-version-hint"
-                    on:change:target=move |ev| {
-                        if let Some(v) = ApiVersion::parse(&ev.target().value()) {
-                            wizard.draft.update(|d| d.api_version = v);
-                        }
-                    }
-                >
-                    {ApiVersion::ALL.iter().map(|&v| view! {
-                        <option value=v.as_str() selected=move || wizard.draft.with(|d| d.api_version == v)>{v.as_str()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <fieldset class="radios">
-                <legend>"Grant Type"</legend>
-                {GrantType::ALL.iter().map(|&g| {
-                    let id = format!("grant-{}", g.as_str());
-                    view! {
-                        <div class="radio">
-                            <input
-                                type="radio"
-                                name="grant-type"
-                                id=id.clone()
-                                value=g.as_str()
-                                prop:checked=move || wizard.draft.with(|d| d.grant_type == g)
-                                on:change=move |_| wizard.draft.update(|d| d.grant_type = g)
-                            />
-                            <label for=id>{g.as_str()}</label>
-                            <span class="hint">" — " {g.help()}</span>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-            <Show when=auth_code>
-                <Field field=FieldId::ConnectorRedirectUrl placeholder="http://localhost" />
-            </Show>
-            <Show
-                when=move || schema_state.loaded.with(Option::is_some)
-                fallback=|| view! {
-                    <p class="hint">
-                        "Type the entity set name, or "
-                        <A href="/setup/test">"sign in and load the schema (step 7)"</A>
-                        " to pick it from a list."
-                    </p>
-                }
-            >
-                <EntityPicker />
-            </Show>
-            <Field field=FieldId::Entity placeholder="accounts" />
-            <div class="field checkbox">
-                <input
-                    type="checkbox"
-                    id="data-sync-writes"
-                    aria-describedby="data-sync-writes-hint"
-                    prop:checked=move || wizard.draft.with(|d| d.writes)
-                    on:change:target=move |ev| {
-                        let on = ev.target().checked();
-                        wizard.draft.update(|d| d.writes = on);
-                    }
-                />
-                <label for="data-sync-writes">"Data Sync will write to this table"</label>
-                <p class="hint" id="data-sync-writes-hint">
-                    "Tick it when Data Sync creates or updates rows here, not only reads them: the setup verification (step 7) then checks that the application user's roles allow Create and Write as well as Read."
-                </p>
-            </div>
-        </form>
-        <h2>"Values for the connector"</h2>
-        <ol class="checklist">
-            <Check id="connector.entered" label="Enter these values in the OData 4.0 connector's properties">
-                <div class="values">
-                    {ConnectorField::ALL.iter().map(|&field| view! {
-                        {(field == ConnectorField::AuthoriseUrl).then(|| view! { <h3>"OAuth2"</h3> })}
-                        <ConnectorRow field values />
-                    }).collect_view()}
-                </div>
-            </Check>
-        </ol>
-        {move || values.with(|v| v.alternative().map(|e| e.version)).map(|other| {
-            let (summary, authorize, token, scope) = match other {
-                EndpointVersion::V2 => (
-                    "The same endpoints in the v2.0 form (for tools that use scope instead of resource)",
-                    "Authorize URL (v2.0)", "Token URL (v2.0)", "Scope (v2.0)",
-                ),
-                EndpointVersion::V1 => (
-                    "The same endpoints in the v1 form (for tools that use resource instead of scope)",
-                    "Authorize URL (v1)", "Token URL (v1)", "Scope (v1)",
-                ),
-            };
-            view! {
-                <details>
-                    <summary>{summary}</summary>
-                    <CopyValue label=authorize value=alternative(values, |e| e.authorise_url.clone()) />
-                    <CopyValue label=token value=alternative(values, |e| e.token_url.clone()) />
-                    <CopyValue label=scope value=alternative(values, |e| e.scope.clone()) missing="leave blank: v1 uses Resource" />
-                </details>
-            }
-        })}
     }
 }

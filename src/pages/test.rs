@@ -72,7 +72,7 @@ pub fn TestConnection() -> impl IntoView {
             "Sign in once, in this browser, to prove that the app registration, the permission, the tenant and the Environment URL fit together, then load the environment's schema to pick the entity."
         </p>
         <p class="note">
-            "A browser can only test the delegated (sign-in) path: Entra ID refuses client secrets from web pages. The client_credentials secret and the application user are tested by Data Sync itself when you press Connect."
+            "After the sign-in, the Setup verification below checks every setup step live, as you: the app registration, its redirects, permission, consent and Object ID through Microsoft Graph; the client secret by its first characters and expiry (the secret itself is never sent); the application user, its roles (also through teams) and the table's privileges through the Dataverse Web API. Entra ID refuses client secrets from web pages, so the one thing left for Data Sync is the secret's sign-in itself: its Connect button."
         </p>
         {move || match config.get() {
             Err(missing) => view! {

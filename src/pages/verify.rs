@@ -187,6 +187,9 @@ fn VerdictItem(verdict: Verdict) -> impl IntoView {
             }}
         }
     });
+    // A secret that works still expires: offer the calendar reminder beside its verdict.
+    let reminder = (check == wizard_core::verify::CheckId::ClientSecret && verdict.is_ok())
+        .then(|| view! { <crate::components::ReminderButton /> });
     view! {
         <li class=class>
             <strong>{head}</strong>
@@ -194,6 +197,7 @@ fn VerdictItem(verdict: Verdict) -> impl IntoView {
             {body}
             {create_user}
             {secret_fix}
+            {reminder}
         </li>
     }
 }

@@ -118,11 +118,17 @@ impl Verification {
             .with(|v| v.iter().find(|v| v.check == check).cloned())
     }
 
-    /// The worst verdict among the checks fixed on `step` (✗ before ⚠ before ? before ✓).
+    /// The step list's mark for `step`: the worst verdict (✗ before ⚠ before ✓) among its
+    /// checks that a finished run could check. None while a run is under way, before any run,
+    /// or when none of its checks could be checked: a "?" there would say nothing.
     pub fn worst_for_step(&self, step: Step) -> Option<Verdict> {
+        if self.running.get() {
+            return None;
+        }
         self.verdicts.with(|v| {
             v.iter()
                 .filter(|v| v.check.step() == step)
+                .filter(|v| !matches!(v.outcome, Outcome::NotCheckable { .. }))
                 .max_by_key(|v| rank(v))
                 .cloned()
         })

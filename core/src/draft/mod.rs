@@ -263,6 +263,21 @@ impl Draft {
         self.p_token()?.ok().map(|c| c.value)
     }
 
+    /// Sets the grant type. authorization_code with no Redirect URL yet takes Simego's OAuth
+    /// helper page, the reference page's default (a typed one is kept).
+    pub fn set_grant_type(&mut self, grant: GrantType) {
+        self.grant_type = grant;
+        if grant == GrantType::AuthorizationCode && self.connector_redirect_url.trim().is_empty() {
+            self.connector_redirect_url = crate::dialog::SIMEGO_OAUTH_HELPER.to_string();
+        }
+    }
+
+    /// Whether the connector's Redirect URL is Simego's OAuth helper page (else the person's own,
+    /// e.g. `http://localhost`, where the code is typed in by hand).
+    pub fn uses_simego_helper(&self) -> bool {
+        self.connector_redirect_url.trim() == crate::dialog::SIMEGO_OAUTH_HELPER
+    }
+
     /// The connector redirect URL, when present and valid.
     pub fn connector_redirect(&self) -> Option<RedirectUrl> {
         self.p_redirect()?.ok().map(|c| c.value)

@@ -293,3 +293,26 @@ fn the_secret_counts_as_checked_only_when_it_passes() {
     d.client_secret = SecretInput::default();
     assert!(!d.client_secret_checked());
 }
+
+#[test]
+fn authorization_code_defaults_to_simegos_helper_and_keeps_a_typed_redirect() {
+    let mut d = good();
+    d.connector_redirect_url.clear();
+    assert!(!d.uses_simego_helper());
+    d.set_grant_type(GrantType::AuthorizationCode);
+    assert_eq!(d.grant_type, GrantType::AuthorizationCode);
+    assert_eq!(d.connector_redirect_url, crate::dialog::SIMEGO_OAUTH_HELPER);
+    assert!(d.uses_simego_helper());
+    // Back and forth keeps what is there.
+    d.set_grant_type(GrantType::ClientCredentials);
+    assert_eq!(d.grant_type, GrantType::ClientCredentials);
+    d.connector_redirect_url = " http://localhost ".into();
+    d.set_grant_type(GrantType::AuthorizationCode);
+    assert_eq!(d.connector_redirect_url, " http://localhost ");
+    assert!(!d.uses_simego_helper());
+    // client_credentials never fills it.
+    let mut cc = good();
+    cc.connector_redirect_url.clear();
+    cc.set_grant_type(GrantType::ClientCredentials);
+    assert!(cc.connector_redirect_url.is_empty());
+}

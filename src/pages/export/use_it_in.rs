@@ -3,7 +3,8 @@
 //! output with Copy and Download.
 //!
 //! Every text comes from `wizard_core::targets::render`: this view only shows, copies and
-//! downloads it. On screen an included secret is masked; Copy and Download carry it.
+//! downloads it. Each output is shown as text before it is copied; on screen an included secret
+//! is masked, Copy and Download carry it.
 
 use crate::{services::browser, state::Wizard};
 use leptos::{prelude::*, task::spawn_local};
@@ -175,12 +176,11 @@ fn Output(
         <div class="target-output">
             <h4>{name}</h4>
             {move || {
+                // Read before you copy: every output as text, the secret as its placeholder (or
+                // masked when included).
                 shown.get().map(|r| {
-                    let text = (format != Format::ConnectionJson).then(|| {
-                        view! { <pre class="output"><code>{r.text}</code></pre> }
-                    });
                     view! {
-                        {text}
+                        <pre class="output" tabindex="0" aria-label=format!("{name}, as text")><code>{r.text}</code></pre>
                         <ul class="notes">
                             {r.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
                         </ul>
