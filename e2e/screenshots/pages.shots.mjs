@@ -3,7 +3,17 @@ import { test, expect } from "@playwright/test";
 import { mkdir, writeFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { FIXTURES, REPO, field, gotoStep, resetSandbox, startWithSandbox } from "../tests/support.mjs";
+import {
+  FIXTURES,
+  REPO,
+  field,
+  gotoStep,
+  resetSandbox,
+  signInAlex,
+  startScenario,
+  startWithSandbox,
+  verdicts,
+} from "../tests/support.mjs";
 
 const OUT = path.join(REPO, "screenshots");
 const STEPS = ["register", "permissions", "secret", "details", "app-user", "connector", "test", "review"];
@@ -75,6 +85,11 @@ for (const scheme of ["light", "dark"]) {
       await gotoStep(page, 6);
       await page.getByLabel("Data Sync will write to this table").check();
       await shot("06-connector-filled");
+      await page.getByLabel("authorization_code").check();
+      await shot("06-connector-authorization-code");
+      await page.getByLabel("Your own redirect, or http://localhost").check();
+      await shot("06-connector-own-redirect");
+      await page.getByLabel("client_credentials").check();
 
       // Setup verification when Entra ID gives no refresh token: the Graph checks wait for a
       // second sign-in, for Microsoft Graph alone; after it the Dataverse results are kept.
@@ -96,6 +111,18 @@ for (const scheme of ["light", "dark"]) {
       await expect(page.getByText("The app-registration results came with the sign-in for Microsoft Graph")).toBeVisible({ timeout: 30_000 });
       await shot("07-verify-after-graph-sign-in");
       await page.unrouteAll();
+
+      // Issue 20: a busy environment (429s and pages), team roles, opaque tokens.
+      for (const [scenario, name] of [
+        ["Busy environment", "07-verify-busy"],
+        ["Role through a team", "07-verify-team-role"],
+        ["Opaque access tokens", "07-verify-opaque-tokens"],
+      ]) {
+        await startScenario(page, scenario);
+        await signInAlex(page);
+        await verdicts(page);
+        await shot(name);
+      }
 
       await page.goto("/settings");
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

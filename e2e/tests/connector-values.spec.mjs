@@ -43,7 +43,7 @@ test("a typed v2.0 token endpoint shows and exports the same v2.0 set", async ({
 
 test("missing values say what to do; blank ones say why", async ({ page }) => {
   await page.goto("/setup/connector");
-  const values = page.locator(".values");
+  const values = page.locator("ol.dialog");
   await expect(values.getByText("enter the Environment URL (step 4)").first()).toBeVisible();
   await expect(values.getByText("enter the Directory (tenant) ID (step 4)").first()).toBeVisible();
   await expect(values.getByText("leave blank: the v1 endpoints use Resource")).toBeVisible();

@@ -164,7 +164,7 @@ test("a new user walks all eight steps with the keyboard, gets every mistake exp
   // Step 6: the entity and the values for the connector.
   await field(page, "Entity").fill(F.entity);
   await expect(field(page, "Entity")).toHaveAttribute("aria-invalid", "false");
-  await tickWithKeyboard(page, "Enter these values in the OData 4.0 connector's properties");
+  await tickWithKeyboard(page, "Fill in Data Sync's connection dialog, in this order");
   await page.getByRole("button", { name: "Copy ServiceURL" }).click();
   await expect.poll(() => clipboard(page)).toBe(F.serviceUrl);
   await expect(page.getByText(F.serviceUrl, { exact: true })).toBeVisible();
