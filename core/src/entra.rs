@@ -105,6 +105,32 @@ impl Authority {
         self.at("v2.0/.well-known/openid-configuration")
     }
 
+    /// The tenant GUID a v2.0 OpenID discovery document names (its `issuer`,
+    /// `https://login.microsoftonline.com/{tid}/v2.0`, else its `token_endpoint`), so a verified
+    /// domain typed as the tenant can be shown with its GUID. `Err` is the reason, in plain
+    /// words (Entra ID's own AADSTS message for an unknown domain).
+    pub fn tenant_from_discovery(body: &str) -> Result<crate::fields::Guid, String> {
+        let doc: serde_json::Value = serde_json::from_str(body.trim())
+            .map_err(|_| "the answer is not an OpenID discovery document".to_string())?;
+        if let Some(d) = doc
+            .get("error_description")
+            .and_then(serde_json::Value::as_str)
+        {
+            let first = d.lines().next().unwrap_or(d).trim();
+            return Err(format!("Entra ID does not know this tenant: {first}"));
+        }
+        ["issuer", "token_endpoint"]
+            .iter()
+            .filter_map(|k| doc.get(*k).and_then(serde_json::Value::as_str))
+            .find_map(|url| {
+                url::Url::parse(url)
+                    .ok()?
+                    .path_segments()?
+                    .find_map(|seg| crate::fields::Guid::parse(seg).ok())
+            })
+            .ok_or_else(|| "the discovery document names no tenant ID".to_string())
+    }
+
     /// Admin consent link: `{login}/{tenant}/adminconsent?client_id=…[&redirect_uri=…]`.
     ///
     /// The v1-style endpoint on purpose: it grants every permission configured on the app

@@ -290,6 +290,7 @@ fn Details() -> impl IntoView {
             <fieldset>
                 <legend>"From the app registration's Overview page"</legend>
                 <Field field=FieldId::TenantId placeholder="00000000-0000-0000-0000-000000000000" />
+                <TenantLookup />
                 <Field field=FieldId::ClientId placeholder="00000000-0000-0000-0000-000000000000" />
             </fieldset>
             <fieldset>
@@ -380,5 +381,59 @@ fn AppUser() -> impl IntoView {
                 </p>
             </Check>
         </ol>
+    }
+}
+
+/// A verified domain typed as the tenant: looks up its GUID (the tenant's OpenID discovery
+/// document) and shows both, with the GUID one click away.
+#[component]
+fn TenantLookup() -> impl IntoView {
+    let wizard = Wizard::expect();
+    let domain = Memo::new(move |_| {
+        wizard.draft.with(|d| {
+            d.tenant()
+                .filter(|t| t.guid().is_none() && !t.is_keyword())
+                .map(|t| t.as_str().to_string())
+        })
+    });
+    let found = RwSignal::new(None::<(String, Result<String, String>)>);
+    let busy = RwSignal::new(false);
+    let look_up = move |_| {
+        let Some(d) = domain.get_untracked() else {
+            return;
+        };
+        let login = wizard
+            .draft
+            .with_untracked(|x| x.cloud.profile().login_base);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = crate::services::tenant::tenant_of_domain(login, &d).await;
+            found.set(Some((d, r.map(|g| g.to_string()))));
+            busy.set(false);
+        });
+    };
+    view! {
+        <Show when=move || domain.with(Option::is_some)>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=look_up disabled=move || busy.get()>"Find the tenant ID"</button>
+            </div>
+            {move || {
+                let current = domain.get();
+                found.get().filter(|(d, _)| Some(d) == current.as_ref()).map(|(d, r)| match r {
+                    Ok(guid) => {
+                        let id = guid.clone();
+                        view! {
+                            <div class="msg ok" role="status">
+                                <p><code>{d}</code> " is the tenant " <code>{guid}</code> "."</p>
+                                <button type="button" class="secondary" on:click=move |_| wizard.set_field(FieldId::TenantId, id.clone())>
+                                    "Use the tenant ID"
+                                </button>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="msg error" role="alert">{e}</p> }.into_any(),
+                })
+            }}
+        </Show>
     }
 }
