@@ -13,6 +13,9 @@ use wizard_core::verify::{
     check_security_roles, check_table_privileges, requests, CheckId, FixAction, Outcome, Verdict,
 };
 
+mod verdict_text;
+use verdict_text::text;
+
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
 const APP_OBJECT: &str = "aaaaaaaa-0000-4000-8000-000000000001";
 const SP: &str = "bbbbbbbb-0000-4000-8000-000000000002";
@@ -181,24 +184,6 @@ fn kind(v: &Verdict) -> K {
         Outcome::Warning { .. } => K::Warn,
         Outcome::Wrong { .. } => K::Wrong,
         Outcome::NotCheckable { .. } => K::No,
-    }
-}
-
-/// Every text of the verdict, for `contains` checks.
-fn text(v: &Verdict) -> String {
-    match &v.outcome {
-        Outcome::Verified { evidence } => evidence.clone(),
-        Outcome::Warning {
-            cause,
-            evidence,
-            fix,
-        }
-        | Outcome::Wrong {
-            cause,
-            evidence,
-            fix,
-        } => format!("{cause} | {evidence} | {fix}"),
-        Outcome::NotCheckable { reason } => reason.clone(),
     }
 }
 

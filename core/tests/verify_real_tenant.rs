@@ -9,8 +9,11 @@ use wizard_core::verify::{
     self, check_security_roles, check_table_privileges,
     reads::{self, Awaited, Pages},
     requests::{self, Method},
-    table_access, CheckId, FixAction, Outcome, Verdict,
+    table_access, CheckId, FixAction, Verdict,
 };
+
+mod verdict_text;
+use verdict_text::text;
 
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
 const USER: &str = "eeeeeeee-0000-4000-8000-000000000005";
@@ -29,23 +32,6 @@ fn guid(s: &str) -> Guid {
 
 fn symbol(v: &Verdict) -> &'static str {
     v.symbol()
-}
-
-fn text(v: &Verdict) -> String {
-    match &v.outcome {
-        Outcome::Verified { evidence } => evidence.clone(),
-        Outcome::Warning {
-            cause,
-            evidence,
-            fix,
-        }
-        | Outcome::Wrong {
-            cause,
-            evidence,
-            fix,
-        } => format!("{cause} | {evidence} | {fix}"),
-        Outcome::NotCheckable { reason } => reason.clone(),
-    }
 }
 
 /// A privilege of `SecurityPrivilegeMetadata` as `EntityDefinitions` lists it.
