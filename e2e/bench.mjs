@@ -23,7 +23,7 @@ import { createServer } from "node:http";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { extname, join, normalize, resolve, basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { bundle } from "./first-visit.mjs";
 import { precompressed } from "./encoding.mjs";
 
 const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -429,30 +429,7 @@ try {
 }
 
 // ---- 6. bundle ----
-function sizes(files) {
-  let raw = 0, gz = 0, br = 0;
-  for (const f of files) {
-    const b = readFileSync(join(dist, f));
-    raw += b.length;
-    gz += gzipSync(b, { level: 9 }).length;
-    br += existsSync(join(dist, `${f}.br`)) ? statSync(join(dist, `${f}.br`)).size : NaN;
-  }
-  return { files, raw, gzip: gz, brotli: br };
-}
-const distFiles = readdirSync(dist).filter((f) => statSync(join(dist, f)).isFile() && !/\.(br|gz)$/.test(f));
-const isWorker = (f) => f.startsWith("parse-worker");
-const app = {
-  wasm: sizes(distFiles.filter((f) => f.endsWith(".wasm") && !isWorker(f))),
-  js: sizes(distFiles.filter((f) => f.endsWith(".js") && !isWorker(f))),
-  css: sizes(distFiles.filter((f) => f.endsWith(".css"))),
-  html: sizes(distFiles.filter((f) => f.endsWith(".html"))),
-};
-const worker = sizes(distFiles.filter(isWorker));
-results.bundle = {
-  ...app,
-  total_app: { raw: app.wasm.raw + app.js.raw + app.css.raw, gzip: app.wasm.gzip + app.js.gzip + app.css.gzip, brotli: app.wasm.brotli + app.js.brotli + app.css.brotli },
-  parse_worker_on_demand: worker,
-};
+results.bundle = bundle(dist);
 
 // ---- 7. the budgets of issue 13, each with its status ----
 const dataverseDocs = results.parse.filter((p) => /dataverse/i.test(p.file));
