@@ -50,7 +50,7 @@ for (const scheme of ["light", "dark"]) {
       position: getComputedStyle(el).position,
       bullets: getComputedStyle(el).listStyleType,
     }));
-    expect(size.height).toBeLessThanOrEqual(21 * 16);
+    expect(size.height).toBeLessThanOrEqual(23 * 16);
     expect(size.scroll).toBeGreaterThan(size.client);
     expect(size.position).toBe("absolute");
     expect(size.bullets).toBe("none");
@@ -225,4 +225,31 @@ test("signed in with a GUID tenant, the application user name uses the user's ow
   await gotoStep(page, 5);
   await expect(userName(page)).toContainText(/@contoso\.onmicrosoft\.com$/);
   await expect(userName(page)).not.toContainText("<your-domain>");
+});
+
+test("the picker ranks an exact name, then shorter prefixes, and shows up to five options without a scrollbar", async ({ page }) => {
+  await page.goto("/setup/test");
+  await loadFile(page, BIG);
+  const box = picker(page);
+  await box.click();
+  await box.fill("acc");
+  const options = listbox(page).getByRole("option");
+  // "accounts" before "accountleadscollection" (issue 24).
+  await expect(options.first()).toHaveAccessibleName(/^accounts\b/);
+  const names = (await options.allInnerTexts()).map((t) => t.split("\n")[0].trim());
+  const prefixed = names.filter((n) => n.startsWith("acc"));
+  const lengths = prefixed.map((n) => n.length);
+  expect(lengths, `prefix matches shortest first: ${prefixed.join(", ")}`).toEqual([...lengths].sort((a, b) => a - b));
+  // Up to five options fit: no scrollbar for nothing.
+  const counts = [];
+  for (const query of ["fiscal", "accounts", "queue", "annotation"]) {
+    await box.fill(query);
+    const count = await options.count();
+    if (count === 0 || count > 5) continue;
+    const fit = await listbox(page).evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+    console.log(`[picker] "${query}": ${count} option(s), ${fit.scroll} / ${fit.client} px`);
+    expect(fit.scroll, `${count} option(s) for "${query}" fit without a scrollbar`).toBeLessThanOrEqual(fit.client);
+    counts.push(count);
+  }
+  expect(counts, "five options, and fewer, were checked").toContain(5);
 });

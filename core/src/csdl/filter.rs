@@ -3,7 +3,9 @@
 use super::SetSummary;
 
 /// Filters the picker's entity sets as the user types: case-insensitive, on the set name or its
-/// key; sets whose name starts with the query come first, each group in its original order.
+/// key; the set named exactly so first, then the sets whose name starts with the query (shorter
+/// names first: "acc" finds `accounts` before `accountleadscollection`), then the rest in their
+/// original order.
 pub fn filter_sets<'a>(sets: &'a [SetSummary], query: &str) -> Vec<&'a SetSummary> {
     SetSearch::new(sets)
         .positions(query)
@@ -34,8 +36,9 @@ impl SetSearch {
         }
     }
 
-    /// Positions of the sets matching `query` (case-insensitive, in the name or a key), the sets
-    /// whose name starts with it first, each group in the original order.
+    /// Positions of the sets matching `query` (case-insensitive, in the name or a key): an exact
+    /// name first, then names that start with it, shorter first (ties in the original order),
+    /// then names or keys that contain it, in the original order.
     pub fn positions(&self, query: &str) -> Vec<usize> {
         let q = query.trim().to_lowercase();
         if q.is_empty() {
@@ -50,6 +53,8 @@ impl SetSearch {
                 inner.push(i);
             }
         }
+        // Stable: equal lengths keep their order. An exact name is the shortest prefix match.
+        prefix.sort_by_key(|&i| self.names[i].len());
         prefix.extend(inner);
         prefix
     }
@@ -101,6 +106,26 @@ mod tests {
             set("accountleads", "accountleadid"),
         ];
         assert_eq!(names(&sets, "ACC"), ["accounts", "accountleads"]);
+        // Shorter prefix matches first, whatever the document's order; an exact name first of all.
+        let long_first = vec![
+            set("accountleadscollection", "id"),
+            set("accountsy", "id"),
+            set("accounts", "accountid"),
+            set("subaccounts", "id"),
+            set("accountsx", "id"),
+        ];
+        // Equal lengths keep the document's order (y before x).
+        assert_eq!(
+            names(&long_first, "acc"),
+            [
+                "accounts",
+                "accountsy",
+                "accountsx",
+                "accountleadscollection",
+                "subaccounts"
+            ]
+        );
+        assert_eq!(names(&long_first, "Accounts")[0], "accounts");
         assert_eq!(names(&sets, "count"), ["accounts", "accountleads"]);
         // Inside the name alone, or in the key alone, is a match too.
         assert_eq!(names(&sets, "tacts"), ["contacts"]);
