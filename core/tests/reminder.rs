@@ -84,3 +84,20 @@ fn no_secret_and_no_date_past_the_calendar() {
         None
     );
 }
+
+#[test]
+fn a_line_of_exactly_75_octets_is_not_folded_and_76_is() {
+    let app = "a".repeat(42);
+    let ics = make(&app);
+    let line = format!("SUMMARY:Client secret of {app} expires\r\n");
+    assert_eq!(line.len(), 77);
+    assert!(ics.contains(&line), "{ics}");
+    let ics = make(&"a".repeat(43));
+    assert!(
+        ics.contains(&format!(
+            "SUMMARY:Client secret of {} expire\r\n s\r\n",
+            "a".repeat(43)
+        )),
+        "{ics}"
+    );
+}
