@@ -17,39 +17,6 @@ const CSDL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </Schema></edmx:DataServices></edmx:Edmx>
 "#;
 
-fn by_names_url(sb: &Sb, id: &str, names: &[&str]) -> String {
-    let list = serde_json::to_string(names).unwrap();
-    let encoded: String = url::form_urlencoded::byte_serialize(list.as_bytes()).collect();
-    sb.api(
-        "contoso",
-        &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)?@p={encoded}"),
-    )
-}
-
-fn own_url(sb: &Sb, id: &str) -> String {
-    sb.api(
-        "contoso",
-        &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"),
-    )
-}
-
-/// `name:Depth` of each entry of `RolePrivileges`.
-fn held(a: &Answer) -> Vec<String> {
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    a.body["RolePrivileges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            format!(
-                "{}:{}",
-                p["PrivilegeName"].as_str().unwrap(),
-                p["Depth"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn privileges_by_names_include_teams_own_privileges_do_not() {
     let mut config = config_with_csdl(CSDL, "privileges");

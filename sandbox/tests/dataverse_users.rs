@@ -79,15 +79,7 @@ async fn create_answers_204_with_the_entity_id_and_refuses_duplicates() {
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["applicationid"], app("10"));
-    let p = sb
-        .get(
-            &sb.api(
-                "contoso",
-                &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"),
-            ),
-            &alex,
-        )
-        .await;
+    let p = sb.get(&own_url(&sb, &id), &alex).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.text);
     let roles = sb
         .get(
@@ -96,25 +88,10 @@ async fn create_answers_204_with_the_entity_id_and_refuses_duplicates() {
         )
         .await;
     let role_id = rows(&roles)[0]["roleid"].as_str().unwrap().to_string();
-    let a = sb
-        .post(
-            &sb.api(
-                "contoso",
-                &format!("systemusers({id})/systemuserroles_association/$ref"),
-            ),
-            &alex,
-            json!({"@odata.id": sb.api("contoso", &format!("roles({role_id})"))}),
-        )
-        .await;
+    let a = sb.add_role("contoso", &alex, &id, &role_id).await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
     let by_names = sb
-        .get(
-            &sb.api(
-                "contoso",
-                &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)?@p=%5B%22prvReadAccount%22%5D"),
-            ),
-            &alex,
-        )
+        .get(&by_names_url(&sb, &id, &["prvReadAccount"]), &alex)
         .await;
     assert_eq!(
         by_names.body["RolePrivileges"][0]["PrivilegeName"],
@@ -292,16 +269,7 @@ async fn expanded_collections_are_cached_unless_if_none_match_null() {
         .as_str()
         .unwrap()
         .to_string();
-    let a = sb
-        .post(
-            &sb.api(
-                "contoso",
-                &format!("systemusers({id})/systemuserroles_association/$ref"),
-            ),
-            &alex,
-            json!({"@odata.id": sb.api("contoso", &format!("roles({basic})"))}),
-        )
-        .await;
+    let a = sb.add_role("contoso", &alex, &id, &basic).await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     let cached = sb.get(&by_id, &alex).await;
     assert_eq!(cached.body["systemuserroles_association"], json!([]));

@@ -1,25 +1,20 @@
 //! Real HTTP against a sandbox spawned on an ephemeral port.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+mod common;
+
+use common::{challenge, claims, query_of, Sb, ALEX, ORIGIN, SPA_REDIRECT, TENANT, UMA};
 use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::{Client, StatusCode};
 use sandbox::Config;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 const APP: &str = "aaaaaaaa-0000-4000-8000-000000000001";
 const WEB_ONLY_APP: &str = "aaaaaaaa-0000-4000-8000-000000000002";
 const NO_CONSENT_APP: &str = "aaaaaaaa-0000-4000-8000-000000000003";
-const ALEX: &str = "dddddddd-0000-4000-8000-000000000001";
-const UMA: &str = "dddddddd-0000-4000-8000-000000000002";
 const NINA: &str = "dddddddd-0000-4000-8000-000000000003";
-const SPA_REDIRECT: &str = "http://localhost:8080/auth/callback";
-const APP_ORIGIN: &str = "http://localhost:8080";
 const SECRET: &str = "Sbx8Q~sandbox.client.secret.value.000001";
 const SECRET_ID: &str = "5ec2e700-0000-4000-8000-000000000001";
 
@@ -44,37 +39,12 @@ struct Sandbox {
 /// The built-in configuration with every environment serving a small test CSDL file.
 fn test_config() -> (Config, PathBuf) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let path = std::env::temp_dir().join(format!("sandbox-test-{}-{n}.xml", std::process::id()));
-    std::fs::write(&path, CSDL).unwrap();
-    let mut config = Config::builtin();
-    config.override_metadata(&path);
-    (config, path)
+    common::config_with_csdl_file(CSDL, &format!("test-{n}"))
 }
 
 async fn start_with(config: Config, csdl: PathBuf) -> Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(sandbox::serve(config, listener));
-    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut builder = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    for org in [
-        "contoso",
-        "fabrikam",
-        "restricted",
-        "slow",
-        "woodgrove",
-        "nope",
-    ] {
-        builder = builder.resolve(&format!("{org}.crm.localhost"), loopback);
-    }
-    builder = builder.resolve("localhost", loopback);
-    Sandbox {
-        port,
-        client: builder.build().unwrap(),
-        csdl,
-    }
+    let Sb { port, client } = common::start_with(config).await;
+    Sandbox { port, client, csdl }
 }
 
 async fn start() -> Sandbox {
@@ -92,23 +62,10 @@ fn pkce() -> Pkce {
         "verifier-{}-abcdefghijklmnopqrstuvwxyz0123456789",
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
-    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     Pkce {
+        challenge: challenge(&verifier),
         verifier,
-        challenge,
     }
-}
-
-fn query_of(location: &str) -> HashMap<String, String> {
-    let q = location.split_once('?').map(|x| x.1).unwrap_or("");
-    url::form_urlencoded::parse(q.as_bytes())
-        .into_owned()
-        .collect()
-}
-
-fn claims(jwt: &str) -> Value {
-    let p = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
 }
 
 impl Sandbox {
@@ -220,7 +177,7 @@ impl Sandbox {
                 ("redirect_uri", SPA_REDIRECT),
                 ("code_verifier", verifier),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await
     }
@@ -238,7 +195,7 @@ impl Sandbox {
         let mut req = self
             .client
             .get(self.env(org, path))
-            .header("Origin", APP_ORIGIN)
+            .header("Origin", ORIGIN)
             .header("OData-Version", "4.0")
             .header("OData-MaxVersion", "4.0")
             .header("Accept", "application/json");
@@ -289,7 +246,7 @@ async fn happy_path_authorize_token_whoami_metadata() {
     let r = sb
         .client
         .get(sb.entra("/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"))
-        .header("Origin", APP_ORIGIN)
+        .header("Origin", ORIGIN)
         .send()
         .await
         .unwrap();
@@ -323,7 +280,7 @@ async fn happy_path_authorize_token_whoami_metadata() {
     let code = sb.code(APP, SPA_REDIRECT, ALEX, Some(&p)).await;
     let (s, h, body) = sb.redeem(&code, &p.verifier).await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    assert_eq!(h["access-control-allow-origin"], APP_ORIGIN);
+    assert_eq!(h["access-control-allow-origin"], ORIGIN);
     assert_eq!(body["token_type"], "Bearer");
     let env_origin = sb.env("contoso", "");
     assert_eq!(body["scope"], format!("{env_origin}/user_impersonation"));
@@ -348,7 +305,7 @@ async fn happy_path_authorize_token_whoami_metadata() {
     for path in ["/api/data/v9.2/WhoAmI", "/api/data/v9.2/WhoAmI()"] {
         let r = sb.dv_get("contoso", path, Some(&token)).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.headers()["access-control-allow-origin"], APP_ORIGIN);
+        assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
         assert_eq!(r.headers()["odata-version"], "4.0");
         let w: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
         assert_eq!(
@@ -423,7 +380,7 @@ async fn happy_path_authorize_token_whoami_metadata() {
                 ("client_id", APP),
                 ("refresh_token", rt),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b2}");
@@ -473,7 +430,7 @@ async fn pkce_verifier_mismatch_and_missing() {
         .redeem(&code, "the-wrong-verifier-0123456789012345678901234567")
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(h["access-control-allow-origin"], APP_ORIGIN);
+    assert_eq!(h["access-control-allow-origin"], ORIGIN);
     assert_aad_error(&body, "invalid_grant", 501481);
 
     let (s, _, body) = sb
@@ -485,7 +442,7 @@ async fn pkce_verifier_mismatch_and_missing() {
                 ("code", &code),
                 ("redirect_uri", SPA_REDIRECT),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -533,7 +490,7 @@ async fn redirect_mismatch_at_token_and_authorize() {
                 ("redirect_uri", other),
                 ("code_verifier", &p.verifier),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -568,11 +525,11 @@ async fn web_platform_redirect_redeemed_cross_origin() {
                 ("code", &code),
                 ("redirect_uri", SPA_REDIRECT),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(h["access-control-allow-origin"], APP_ORIGIN);
+    assert_eq!(h["access-control-allow-origin"], ORIGIN);
     assert_aad_error(&body, "invalid_request", 9002326);
     assert!(body["error_description"]
         .as_str()
@@ -629,7 +586,7 @@ async fn spa_code_redeemed_without_origin() {
                 ("code_verifier", &p.verifier),
                 ("client_secret", SECRET),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -677,7 +634,7 @@ async fn unknown_tenant() {
         .token(
             "nosuchtenant",
             &[("grant_type", "authorization_code"), ("client_id", APP)],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -712,7 +669,7 @@ async fn unknown_client() {
                 ("grant_type", "authorization_code"),
                 ("client_id", "12345678-0000-4000-8000-000000000000"),
             ],
-            Some(APP_ORIGIN),
+            Some(ORIGIN),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -759,7 +716,7 @@ async fn dataverse_requires_a_bearer_token() {
     for token in [None, Some("garbage"), Some("a.b.c")] {
         let r = sb.dv_get("contoso", "/api/data/v9.2/WhoAmI", token).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(r.headers()["access-control-allow-origin"], APP_ORIGIN);
+        assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
         assert!(r.headers()["access-control-expose-headers"]
             .to_str()
             .unwrap()
@@ -814,7 +771,7 @@ async fn non_member_and_restricted_app() {
         .dv_get("contoso", "/api/data/v9.2/WhoAmI", Some(&nina))
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(r.headers()["access-control-allow-origin"], APP_ORIGIN);
+    assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
     let e: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
     assert_eq!(
         e,
@@ -853,14 +810,14 @@ async fn cors_preflights() {
             reqwest::Method::OPTIONS,
             sb.entra(&format!("/{TENANT}/oauth2/v2.0/token")),
         )
-        .header("Origin", APP_ORIGIN)
+        .header("Origin", ORIGIN)
         .header("Access-Control-Request-Method", "POST")
         .header("Access-Control-Request-Headers", "content-type")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["access-control-allow-origin"], APP_ORIGIN);
+    assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
     assert!(r.headers()["access-control-allow-methods"]
         .to_str()
         .unwrap()
@@ -874,14 +831,14 @@ async fn cors_preflights() {
             reqwest::Method::OPTIONS,
             sb.env("contoso", "/api/data/v9.2/$metadata"),
         )
-        .header("Origin", APP_ORIGIN)
+        .header("Origin", ORIGIN)
         .header("Access-Control-Request-Method", "GET")
         .header("Access-Control-Request-Headers", requested)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["access-control-allow-origin"], APP_ORIGIN);
+    assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
     assert_eq!(r.headers()["access-control-allow-methods"], "GET");
     assert_eq!(r.headers()["access-control-allow-headers"], requested);
     assert!(r.headers().contains_key("access-control-max-age"));
@@ -962,7 +919,7 @@ async fn client_credentials() {
     // From a browser: refused.
     let mut f = form(SECRET);
     f.push(("scope", &scope));
-    let (s, _, body) = sb.token(TENANT, &f, Some(APP_ORIGIN)).await;
+    let (s, _, body) = sb.token(TENANT, &f, Some(ORIGIN)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_aad_error(&body, "invalid_request", 9002326);
 

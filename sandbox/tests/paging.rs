@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use sandbox::Config;
 use serde_json::{json, Value};
 
@@ -105,7 +105,7 @@ async fn busy_dataverse_pages_and_throttles_each_list_once() {
 #[tokio::test]
 async fn busy_graph_pages_and_throttles_per_app() {
     let sb = start().await;
-    let t = sb.graph_token(&app("23"), ALEX, "busy").await;
+    let t = sb.graph_token(&app("23"), ALEX, "busy", GRAPH_READ).await;
     let grants =
         sb.graph("servicePrincipals/cccccccc-0000-4000-8000-000000000023/oauth2PermissionGrants");
     let a = sb.get(&grants, &t).await;
@@ -177,7 +177,9 @@ async fn busy_graph_pages_and_throttles_per_app() {
     assert_eq!(first.body["value"].as_array().unwrap().len(), 2);
 
     // Another app's tokens: one page, no 429.
-    let other = sb.graph_token(&app("01"), ALEX, "contoso").await;
+    let other = sb
+        .graph_token(&app("01"), ALEX, "contoso", GRAPH_READ)
+        .await;
     let a = sb
         .get(
             &sb.graph(
@@ -194,21 +196,14 @@ async fn busy_graph_pages_and_throttles_per_app() {
 #[tokio::test]
 async fn graph_add_password_replicates_after_the_lag() {
     let sb = start().await;
-    let (_, rt) = sb.sign_in(&app("01"), ALEX, "contoso").await;
     let t = sb
-        .graph_token_answer(&app("01"), &rt, &["Application.ReadWrite.All"])
-        .await
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .graph_token(&app("01"), ALEX, "contoso", &["Application.ReadWrite.All"])
+        .await;
     let reg = sb.graph(&format!("applications(appId='{}')", app("01")));
     let a = sb
-        .call_with(
-            Method::POST,
-            &sb.graph(&format!("applications(appId='{}')/addPassword", app("01"))),
-            Some(&t),
-            &[],
+        .add_password(
+            &t,
+            &app("01"),
             Some(json!({"passwordCredential": {"displayName": "new"}})),
         )
         .await;
@@ -226,23 +221,10 @@ async fn graph_add_password_replicates_after_the_lag() {
     config.replication_lag_ms = Some(60_000);
     config.tenants[0].replication_lag_ms = Some(0);
     let sb = start_with(config).await;
-    let (_, rt) = sb.sign_in(&app("01"), ALEX, "contoso").await;
     let t = sb
-        .graph_token_answer(&app("01"), &rt, &["Application.ReadWrite.All"])
-        .await
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let a = sb
-        .call_with(
-            Method::POST,
-            &sb.graph(&format!("applications(appId='{}')/addPassword", app("01"))),
-            Some(&t),
-            &[],
-            None,
-        )
+        .graph_token(&app("01"), ALEX, "contoso", &["Application.ReadWrite.All"])
         .await;
+    let a = sb.add_password(&t, &app("01"), None).await;
     let key = a.body["keyId"].clone();
     let reg = sb.graph(&format!("applications(appId='{}')", app("01")));
     assert!(creds(&sb.get(&reg, &t).await)

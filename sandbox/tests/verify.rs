@@ -2,214 +2,13 @@
 //! ephemeral port: Graph refresh tokens, Microsoft Graph v1.0, the Dataverse application user,
 //! its roles and privileges, and the scenario apps.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+mod common;
+
+use common::*;
 use reqwest::header::LOCATION;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use sandbox::Config;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const ALEX: &str = "dddddddd-0000-4000-8000-000000000001";
-const UMA: &str = "dddddddd-0000-4000-8000-000000000002";
-const SPA_REDIRECT: &str = "http://localhost:8080/auth/callback";
-const ORIGIN: &str = "http://localhost:8080";
-const DYNAMICS: &str = "00000007-0000-0000-c000-000000000000";
-const BU: &str = "ffffffff-0000-4000-8000-000000000001";
-
-fn app(nn: &str) -> String {
-    format!("aaaaaaaa-0000-4000-8000-0000000000{nn}")
-}
-
-struct Sb {
-    port: u16,
-    client: Client,
-}
-
-async fn start() -> Sb {
-    start_with(Config::builtin()).await
-}
-
-async fn start_with(config: Config) -> Sb {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(sandbox::serve(config, listener));
-    let lo = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut b = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    for host in [
-        "localhost",
-        "graph.localhost",
-        "contoso.crm.localhost",
-        "restricted.crm.localhost",
-        "busy.crm.localhost",
-    ] {
-        b = b.resolve(host, lo);
-    }
-    Sb {
-        port,
-        client: b.build().unwrap(),
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
-
-fn claims(jwt: &str) -> Value {
-    let p = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
-}
-
-impl Sb {
-    fn entra(&self, path: &str) -> String {
-        format!("http://localhost:{}{path}", self.port)
-    }
-    fn graph_origin(&self) -> String {
-        format!("http://graph.localhost:{}", self.port)
-    }
-    fn graph(&self, path: &str) -> String {
-        format!("{}/v1.0/{path}", self.graph_origin())
-    }
-    fn env(&self, org: &str) -> String {
-        format!("http://{org}.crm.localhost:{}", self.port)
-    }
-    fn api(&self, org: &str, path: &str) -> String {
-        format!("{}/api/data/v9.2/{path}", self.env(org))
-    }
-
-    /// Sign in as `user` to `client` (SPA, PKCE) for the `org` environment; (access, refresh).
-    async fn sign_in(&self, client: &str, user: &str, org: &str) -> (String, String) {
-        let verifier = format!("verifier-{client}-{user}-0123456789abcdefghijklmnopqrstuvwxyz");
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        let form = [
-            ("client_id", client.to_string()),
-            ("response_type", "code".into()),
-            ("redirect_uri", SPA_REDIRECT.into()),
-            (
-                "scope",
-                format!(
-                    "{}/user_impersonation openid profile offline_access",
-                    self.env(org)
-                ),
-            ),
-            ("state", "s".into()),
-            ("code_challenge", challenge),
-            ("code_challenge_method", "S256".into()),
-            ("user", user.into()),
-        ];
-        let r = self
-            .client
-            .post(self.entra(&format!("/{TENANT}/oauth2/v2.0/authorize")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
-        let loc = r.headers()[LOCATION].to_str().unwrap().to_string();
-        let q: HashMap<String, String> =
-            url::form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
-                .into_owned()
-                .collect();
-        let code = q
-            .get("code")
-            .unwrap_or_else(|| panic!("no code: {loc}"))
-            .clone();
-        let a = self
-            .token(
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("client_id", client),
-                    ("code", &code),
-                    ("redirect_uri", SPA_REDIRECT),
-                    ("code_verifier", &verifier),
-                ],
-                Some(ORIGIN),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-        (
-            a.body["access_token"].as_str().unwrap().to_string(),
-            a.body["refresh_token"].as_str().unwrap().to_string(),
-        )
-    }
-
-    async fn token(&self, form: &[(&str, &str)], origin: Option<&str>) -> Answer {
-        let mut req = self
-            .client
-            .post(self.entra(&format!("/{TENANT}/oauth2/v2.0/token")))
-            .form(form);
-        if let Some(o) = origin {
-            req = req.header("Origin", o);
-        }
-        answer(req.send().await.unwrap()).await
-    }
-
-    /// A Graph token for `client` signed in as `user`, via the refresh token.
-    async fn graph_token(&self, client: &str, user: &str, scopes: &[&str]) -> String {
-        let (_, rt) = self.sign_in(client, user, "contoso").await;
-        let scope: Vec<String> = scopes
-            .iter()
-            .map(|s| format!("{}/{s}", self.graph_origin()))
-            .collect();
-        let a = self
-            .token(
-                &[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", client),
-                    ("refresh_token", &rt),
-                    ("scope", &scope.join(" ")),
-                ],
-                Some(ORIGIN),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-        a.body["access_token"].as_str().unwrap().to_string()
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        url: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut req = self
-            .client
-            .request(method, url)
-            .header("Origin", ORIGIN)
-            .header("Accept", "application/json");
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req
-                .header("Content-Type", "application/json")
-                .body(b.to_string());
-        }
-        answer(req.send().await.unwrap()).await
-    }
-
-    async fn get(&self, url: &str, token: &str) -> Answer {
-        self.call(Method::GET, url, Some(token), None).await
-    }
-}
-
-async fn answer(r: reqwest::Response) -> Answer {
-    let status = r.status();
-    let headers = r.headers().clone();
-    let text = r.text().await.unwrap();
-    Answer {
-        status,
-        headers,
-        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    }
-}
 
 fn assert_graph_error(a: &Answer, status: StatusCode, code: &str, message: &str) {
     assert_eq!(a.status, status, "{}", a.body);
@@ -367,7 +166,7 @@ async fn graph_requires_a_graph_token_and_answers_cors() {
     );
 
     let t = sb
-        .graph_token(&app("01"), ALEX, &["Application.Read.All"])
+        .graph_token(&app("01"), ALEX, "contoso", &["Application.Read.All"])
         .await;
     let a = sb.get(&sb.graph("nothingHere"), &t).await;
     assert_graph_error(
@@ -389,11 +188,7 @@ async fn graph_requires_a_graph_token_and_answers_cors() {
 async fn graph_reads_the_registration_service_principals_and_grants() {
     let sb = start().await;
     let t = sb
-        .graph_token(
-            &app("01"),
-            ALEX,
-            &["Application.Read.All", "Directory.Read.All"],
-        )
+        .graph_token(&app("01"), ALEX, "contoso", GRAPH_READ)
         .await;
     let g = sb.graph_origin();
 
@@ -586,6 +381,7 @@ async fn graph_permissions_and_roles_are_enforced() {
         .graph_token(
             &app("01"),
             UMA,
+            "contoso",
             &[
                 "Application.Read.All",
                 "Directory.Read.All",
@@ -627,7 +423,7 @@ async fn graph_permissions_and_roles_are_enforced() {
 
     // Alex with read permissions only (app 10) cannot add a secret either.
     let read_only = sb
-        .graph_token(&app("10"), ALEX, &["Application.Read.All"])
+        .graph_token(&app("10"), ALEX, "contoso", &["Application.Read.All"])
         .await;
     let a = sb
         .call(
@@ -682,7 +478,7 @@ async fn graph_permissions_and_roles_are_enforced() {
 async fn add_password_then_use_it_and_reset() {
     let sb = start().await;
     let t = sb
-        .graph_token(&app("01"), ALEX, &["Application.ReadWrite.All"])
+        .graph_token(&app("01"), ALEX, "contoso", &["Application.ReadWrite.All"])
         .await;
     let a = sb
         .call(
@@ -700,14 +496,7 @@ async fn add_password_then_use_it_and_reset() {
     assert_eq!(a.body["endDateTime"], "2099-01-01T00:00:00Z");
     let key_id = a.body["keyId"].as_str().unwrap().to_string();
     // By appId too; default expiry two years.
-    let b = sb
-        .call(
-            Method::POST,
-            &sb.graph(&format!("applications(appId='{}')/addPassword", app("01"))),
-            Some(&t),
-            None,
-        )
-        .await;
+    let b = sb.add_password(&t, &app("01"), None).await;
     assert_eq!(b.status, StatusCode::OK, "{}", b.body);
 
     // The registration lists it, without the text, once replicated (replication_lag_ms).
@@ -739,13 +528,7 @@ async fn add_password_then_use_it_and_reset() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
 
     // Reset forgets it.
-    let r = sb
-        .client
-        .post(sb.entra("/sandbox/reset"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    sb.reset().await;
     let a = sb.token(&cc, None).await;
     assert_eq!(a.body["error_codes"], json!([7000215]), "{}", a.body);
 }
@@ -783,12 +566,6 @@ async fn expired_secret_is_refused_to_a_server() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
 }
 
-fn app_user_query(client_id: &str) -> String {
-    format!(
-        "systemusers?$filter=applicationid%20eq%20{client_id}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name)"
-    )
-}
-
 #[tokio::test]
 async fn create_the_application_user_and_give_it_a_role() {
     let sb = start().await;
@@ -799,7 +576,7 @@ async fn create_the_application_user_and_give_it_a_role() {
 
     // Missing.
     let a = sb
-        .get(&sb.api("contoso", &app_user_query(&app("10"))), &alex)
+        .get(&sb.api("contoso", &app_user_roles_query(&app("10"))), &alex)
         .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.body["value"], json!([]));
@@ -831,9 +608,7 @@ async fn create_the_application_user_and_give_it_a_role() {
         .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
     let entity = a.headers["odata-entityid"].to_str().unwrap().to_string();
-    let config = Config::builtin();
-    let env = config.environment("contoso").unwrap();
-    let id = sandbox::dataverse::system_user_id(env, &app("10"));
+    let id = user_id("contoso", &app("10"));
     assert_eq!(entity, sb.api("contoso", &format!("systemusers({id})")));
     // Twice → duplicate.
     let a = sb
@@ -849,7 +624,7 @@ async fn create_the_application_user_and_give_it_a_role() {
 
     // Replication lag: not listed yet; by id the new row takes a role at once.
     let a = sb
-        .get(&sb.api("contoso", &app_user_query(&app("10"))), &alex)
+        .get(&sb.api("contoso", &app_user_roles_query(&app("10"))), &alex)
         .await;
     assert_eq!(a.body["value"], json!([]));
     let roles = sb
@@ -866,21 +641,14 @@ async fn create_the_application_user_and_give_it_a_role() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["_businessunitid_value"], BU);
     let role_id = rows[0]["roleid"].as_str().unwrap().to_string();
-    let assoc = sb.api(
-        "contoso",
-        &format!("systemusers({id})/systemuserroles_association/$ref"),
-    );
-    let role_ref = json!({"@odata.id": sb.api("contoso", &format!("roles({role_id})"))});
-    let a = sb
-        .call(Method::POST, &assoc, Some(&alex), Some(role_ref.clone()))
-        .await;
+    let a = sb.add_role("contoso", &alex, &id, &role_id).await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
     let a = sb
-        .call(
-            Method::POST,
-            &sb.api("contoso", "systemusers(00000000-0000-0000-0000-000000000000)/systemuserroles_association/$ref"),
-            Some(&alex),
-            Some(role_ref.clone()),
+        .add_role(
+            "contoso",
+            &alex,
+            "00000000-0000-0000-0000-000000000000",
+            &role_id,
         )
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
@@ -892,7 +660,7 @@ async fn create_the_application_user_and_give_it_a_role() {
 
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let a = sb
-        .get(&sb.api("contoso", &app_user_query(&app("10"))), &alex)
+        .get(&sb.api("contoso", &app_user_roles_query(&app("10"))), &alex)
         .await;
     let rows = a.body["value"].as_array().unwrap();
     assert_eq!(rows.len(), 1, "{}", a.body);
@@ -907,41 +675,22 @@ async fn create_the_application_user_and_give_it_a_role() {
     assert_eq!(rows[0]["systemuserroles_association"], json!([]));
 
     // Uma cannot give roles; Alex can.
-    let a = sb
-        .call(Method::POST, &assoc, Some(&uma), Some(role_ref.clone()))
-        .await;
+    let a = sb.add_role("contoso", &uma, &id, &role_id).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert!(a.body["error"]["message"]
         .as_str()
         .unwrap()
         .contains("prvAssignRole"));
-    let a = sb
-        .call(Method::POST, &assoc, Some(&alex), Some(role_ref))
-        .await;
+    let a = sb.add_role("contoso", &alex, &id, &role_id).await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
-    let a = answer(
-        sb.client
-            .get(sb.api("contoso", &app_user_query(&app("10"))))
-            .bearer_auth(&alex)
-            .header("If-None-Match", "null")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let a = sb
+        .get_fresh(&sb.api("contoso", &app_user_roles_query(&app("10"))), &alex)
+        .await;
     assert_eq!(
         a.body["value"][0]["systemuserroles_association"],
         json!([{"roleid": role_id, "name": "Basic User"}])
     );
-    let p = sb
-        .get(
-            &sb.api(
-                "contoso",
-                &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"),
-            ),
-            &alex,
-        )
-        .await;
+    let p = sb.get(&own_url(&sb, &id), &alex).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body["@odata.context"]
         .as_str()
@@ -958,13 +707,9 @@ async fn create_the_application_user_and_give_it_a_role() {
     assert!(read_account["PrivilegeId"].is_string());
 
     // Reset: gone again.
-    sb.client
-        .post(sb.entra("/sandbox/reset"))
-        .send()
-        .await
-        .unwrap();
+    sb.reset().await;
     let a = sb
-        .get(&sb.api("contoso", &app_user_query(&app("10"))), &alex)
+        .get(&sb.api("contoso", &app_user_roles_query(&app("10"))), &alex)
         .await;
     assert_eq!(a.body["value"], json!([]));
 }
@@ -976,39 +721,14 @@ async fn scenario_application_users() {
     let privileges = |id: String| {
         let sb = &sb;
         let alex = alex.clone();
-        async move {
-            let p = sb
-                .get(
-                    &sb.api(
-                        "contoso",
-                        &format!(
-                            "systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"
-                        ),
-                    ),
-                    &alex,
-                )
-                .await;
-            assert_eq!(p.status, StatusCode::OK, "{}", p.body);
-            p.body["RolePrivileges"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}:{}",
-                        r["PrivilegeName"].as_str().unwrap(),
-                        r["Depth"].as_str().unwrap()
-                    )
-                })
-                .collect::<Vec<_>>()
-        }
+        async move { held(&sb.get(&own_url(sb, &id), &alex).await) }
     };
     let user = |nn: &'static str| {
         let sb = &sb;
         let alex = alex.clone();
         async move {
             let a = sb
-                .get(&sb.api("contoso", &app_user_query(&app(nn))), &alex)
+                .get(&sb.api("contoso", &app_user_roles_query(&app(nn))), &alex)
                 .await;
             assert_eq!(a.status, StatusCode::OK, "{}", a.body);
             a.body["value"]
@@ -1053,14 +773,14 @@ async fn scenario_application_users() {
         "$select"
     );
     let a = sb
-        .get(&sb.api("contoso", "systemusers(00000000-0000-0000-0000-000000000000)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"), &alex)
+        .get(&own_url(&sb, "00000000-0000-0000-0000-000000000000"), &alex)
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 
     // The restricted environment.
     let (r, _) = sb.sign_in(&app("20"), ALEX, "restricted").await;
     let a = sb
-        .get(&sb.api("restricted", &app_user_query(&app("20"))), &r)
+        .get(&sb.api("restricted", &app_user_roles_query(&app("20"))), &r)
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(a.body["error"]["code"], "0x80095ffc");

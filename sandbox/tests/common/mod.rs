@@ -10,6 +10,7 @@ use sandbox::Config;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 pub const ALEX: &str = "dddddddd-0000-4000-8000-000000000001";
@@ -18,6 +19,8 @@ pub const SPA_REDIRECT: &str = "http://localhost:8080/auth/callback";
 pub const ORIGIN: &str = "http://localhost:8080";
 pub const BU: &str = "ffffffff-0000-4000-8000-000000000001";
 pub const DYNAMICS: &str = "00000007-0000-0000-c000-000000000000";
+/// The Graph permissions the wizard asks for to read the registration and its grants.
+pub const GRAPH_READ: &[&str] = &["Application.Read.All", "Directory.Read.All"];
 
 pub fn app(nn: &str) -> String {
     format!("aaaaaaaa-0000-4000-8000-0000000000{nn}")
@@ -40,14 +43,19 @@ pub async fn start_with(config: Config) -> Sb {
     let mut b = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy();
-    for host in [
-        "localhost",
-        "graph.localhost",
-        "contoso.crm.localhost",
-        "restricted.crm.localhost",
-        "busy.crm.localhost",
-    ] {
+    for host in ["localhost", "graph.localhost"] {
         b = b.resolve(host, lo);
+    }
+    for org in [
+        "contoso",
+        "restricted",
+        "busy",
+        "fabrikam",
+        "slow",
+        "woodgrove",
+        "nope",
+    ] {
+        b = b.resolve(&format!("{org}.crm.localhost"), lo);
     }
     Sb {
         port,
@@ -57,11 +65,16 @@ pub async fn start_with(config: Config) -> Sb {
 
 /// The built-in configuration with every environment serving `csdl` (written to a temp file).
 pub fn config_with_csdl(csdl: &str, tag: &str) -> Config {
+    config_with_csdl_file(csdl, tag).0
+}
+
+/// [`config_with_csdl`], and the temp file it serves (named by `tag`), for a test to rewrite.
+pub fn config_with_csdl_file(csdl: &str, tag: &str) -> (Config, PathBuf) {
     let path = std::env::temp_dir().join(format!("sandbox-{tag}-{}.xml", std::process::id()));
     std::fs::write(&path, csdl).unwrap();
     let mut config = Config::builtin();
     config.override_metadata(&path);
-    config
+    (config, path)
 }
 
 pub struct Answer {
@@ -74,6 +87,19 @@ pub struct Answer {
 pub fn claims(jwt: &str) -> Value {
     let p = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+}
+
+/// The PKCE `S256` code challenge of `verifier`.
+pub fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// The query parameters of a redirect's `Location` (none when it has no `?`).
+pub fn query_of(location: &str) -> HashMap<String, String> {
+    let q = location.split_once('?').map(|x| x.1).unwrap_or("");
+    url::form_urlencoded::parse(q.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 impl Sb {
@@ -96,7 +122,7 @@ impl Sb {
     /// Sign in as `user` to `client` (SPA, PKCE) for `org`; the token endpoint's whole answer.
     pub async fn sign_in_answer(&self, client: &str, user: &str, org: &str) -> Answer {
         let verifier = format!("verifier-{client}-{user}-0123456789abcdefghijklmnopqrstuvwxyz");
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        let challenge = challenge(&verifier);
         let form = [
             ("client_id", client.to_string()),
             ("response_type", "code".into()),
@@ -122,11 +148,10 @@ impl Sb {
             .unwrap();
         assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
         let loc = r.headers()[LOCATION].to_str().unwrap().to_string();
-        let q: HashMap<String, String> =
-            url::form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
-                .into_owned()
-                .collect();
-        let code = q.get("code").unwrap_or_else(|| panic!("{loc}")).clone();
+        let code = query_of(&loc)
+            .get("code")
+            .unwrap_or_else(|| panic!("no code: {loc}"))
+            .clone();
         let a = self
             .token(
                 &[
@@ -184,12 +209,16 @@ impl Sb {
         a
     }
 
-    /// A Graph token for `client` signed in as `user` (signed in to `org` first).
-    pub async fn graph_token(&self, client: &str, user: &str, org: &str) -> String {
+    /// A Graph token for `scopes` of `client` signed in as `user` (signed in to `org` first).
+    pub async fn graph_token(
+        &self,
+        client: &str,
+        user: &str,
+        org: &str,
+        scopes: &[&str],
+    ) -> String {
         let (_, rt) = self.sign_in(client, user, org).await;
-        let a = self
-            .graph_token_answer(client, &rt, &["Application.Read.All", "Directory.Read.All"])
-            .await;
+        let a = self.graph_token_answer(client, &rt, scopes).await;
         a.body["access_token"].as_str().unwrap().to_string()
     }
 
@@ -220,6 +249,17 @@ impl Sb {
         answer(req.send().await.unwrap()).await
     }
 
+    /// [`Sb::call_with`] without further headers.
+    pub async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        self.call_with(method, url, token, &[], body).await
+    }
+
     pub async fn get(&self, url: &str, token: &str) -> Answer {
         self.call_with(Method::GET, url, Some(token), &[], None)
             .await
@@ -240,6 +280,25 @@ impl Sb {
     pub async fn post(&self, url: &str, token: &str, body: Value) -> Answer {
         self.call_with(Method::POST, url, Some(token), &[], Some(body))
             .await
+    }
+
+    /// Graph `addPassword` on the registration of `client`, addressed by its appId.
+    pub async fn add_password(&self, token: &str, client: &str, body: Option<Value>) -> Answer {
+        let url = self.graph(&format!("applications(appId='{client}')/addPassword"));
+        self.call(Method::POST, &url, Some(token), body).await
+    }
+
+    /// Give the system user `id` of `org` the role `role_id` (`systemuserroles_association/$ref`).
+    pub async fn add_role(&self, org: &str, token: &str, id: &str, role_id: &str) -> Answer {
+        self.post(
+            &self.api(
+                org,
+                &format!("systemusers({id})/systemuserroles_association/$ref"),
+            ),
+            token,
+            serde_json::json!({"@odata.id": self.api(org, &format!("roles({role_id})"))}),
+        )
+        .await
     }
 
     pub async fn reset(&self) {
@@ -272,10 +331,18 @@ pub fn assert_dataverse_error(a: &Answer, status: StatusCode, code: &str) {
     assert!(a.body["error"]["message"].is_string(), "{}", a.text);
 }
 
+/// The query for an application user with its own roles expanded, not its teams.
+pub fn app_user_roles_query(client_id: &str) -> String {
+    format!(
+        "systemusers?$filter=applicationid%20eq%20{client_id}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name)"
+    )
+}
+
 /// The query the wizard sends for an application user, with roles and teams expanded.
 pub fn app_user_query(client_id: &str) -> String {
     format!(
-        "systemusers?$filter=applicationid%20eq%20{client_id}&$select=systemuserid,fullname,isdisabled,accessmode,applicationid,azureactivedirectoryobjectid,_businessunitid_value&$expand=systemuserroles_association($select=roleid,name),teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))"
+        "{},teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))",
+        app_user_roles_query(client_id)
     )
 }
 
@@ -293,4 +360,39 @@ pub fn create_body(client_id: &str, bu: &str) -> Value {
 pub fn user_id(org: &str, entra_id: &str) -> String {
     let config = Config::builtin();
     sandbox::dataverse::system_user_id(config.environment(org).unwrap(), entra_id)
+}
+
+/// `RetrieveUserPrivileges` of the system user `id` in contoso: the privileges of its own roles.
+pub fn own_url(sb: &Sb, id: &str) -> String {
+    sb.api(
+        "contoso",
+        &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"),
+    )
+}
+
+/// `RetrieveUserSetOfPrivilegesByNames` of the system user `id` in contoso, for `names`.
+pub fn by_names_url(sb: &Sb, id: &str, names: &[&str]) -> String {
+    let list = serde_json::to_string(names).unwrap();
+    let encoded: String = url::form_urlencoded::byte_serialize(list.as_bytes()).collect();
+    sb.api(
+        "contoso",
+        &format!("systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)?@p={encoded}"),
+    )
+}
+
+/// `name:Depth` of each entry of `RolePrivileges`.
+pub fn held(a: &Answer) -> Vec<String> {
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body["RolePrivileges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}",
+                p["PrivilegeName"].as_str().unwrap(),
+                p["Depth"].as_str().unwrap()
+            )
+        })
+        .collect()
 }
