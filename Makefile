@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 8081
 APP_PORT ?= 8080
 SANDBOX_CONFIG ?= sandbox/sandbox.toml
 
-.PHONY: serve build test test-native test-wasm test-e2e screenshots bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
+.PHONY: serve build test test-native test-wasm test-e2e test-engines screenshots bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
 
 bootstrap-serve:
 	@scripts/bootstrap.sh serve
@@ -31,6 +31,7 @@ test: bootstrap-test
 	$(MAKE) --no-print-directory test-native
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-engines
 
 test-native:
 	cargo test -p wizard-core -p sandbox
@@ -44,6 +45,13 @@ test-wasm:
 test-e2e: build
 	cargo build --release -p sandbox
 	cd e2e && npx playwright test --config playwright.config.mjs
+
+## The cross-engine smoke: one journey (start, sandbox, sign-in, verification, schema, picker, cache
+## reload, Settings clear) in Firefox ESR (WebDriver BiDi) and WebKitGTK (WebKitWebDriver under
+## xvfb-run), each file downloaded once per page load. ENGINES=firefox or webkit for one.
+test-engines: build
+	cargo build --release -p sandbox
+	node e2e/engines/smoke.mjs
 
 ## PNGs of every page and state (light and dark, 1280 and 360 px) into screenshots/ (git-ignored),
 ## against the release build and the sandbox, to look at.

@@ -3,6 +3,7 @@
 // (see docs/DEPLOY.md), and the precompressed copies (scripts/precompress.mjs) when the browser
 // accepts them. Used by `make serve` (scripts/serve.sh) and the end-to-end tests.
 import { createServer } from "node:http";
+import { appendFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +53,8 @@ createServer(async (req, res) => {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     return;
   }
+  // The cross-engine smoke counts downloads per file (e2e/engines/smoke.mjs).
+  if (process.env.SERVE_DIST_LOG) appendFileSync(process.env.SERVE_DIST_LOG, `${file.slice(root.length + 1)}\n`);
   const sent = precompressed(file, req.headers["accept-encoding"]);
   const body = await readFile(sent.file);
   res.writeHead(200, {

@@ -2,7 +2,8 @@
 # Idempotent installer for everything `make serve` / `make test` need.
 # Usage: scripts/bootstrap.sh [serve|test]
 #   serve: Rust wasm target, trunk, wasm-bindgen-cli, npm packages (binaryen for wasm-opt). No root.
-#   test:  all of the above plus Debian chromium + chromium-driver (needs root / apt).
+#   test:  all of the above plus Debian chromium + chromium-driver, firefox-esr, webkit2gtk-driver
+#          and xvfb (needs root / apt).
 # Every step checks first and skips what is already installed, so a second run costs seconds.
 set -euo pipefail
 
@@ -38,17 +39,25 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (binaryen, playwright-core, axe-core, ajv)"
+  log "installing npm packages (binaryen, playwright, axe-core, ajv, puppeteer-core)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
 if [ "$MODE" = "test" ]; then
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    log "installing Debian chromium + chromium-driver (test browser)"
+  # Chromium for Playwright and wasm-bindgen-test; Firefox ESR and WebKitGTK (with xvfb for its
+  # MiniBrowser) for the cross-engine smoke (make test-engines).
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+  [ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian ${missing[*]} (test browsers)"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
 log "ready ($MODE)"

@@ -22,3 +22,18 @@ test("the first visit stays within the first-visit size budget", async () => {
     `first visit ${kb(b.total_app.gzip)} gzip is over the first-visit size budget of ${kb(budget.gzip_bytes)} (first-visit-size-budget.json)`,
   ).toBeLessThanOrEqual(budget.gzip_bytes);
 });
+
+test("a page load downloads each file once (Chromium; the cross-engine smoke counts Firefox and WebKit)", async ({ page }) => {
+  const downloads = new Map();
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.origin === "http://localhost:8080") downloads.set(url.pathname, (downloads.get(url.pathname) ?? 0) + 1);
+  });
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  const twice = [...downloads].filter(([, n]) => n > 2);
+  expect(twice, "each file once per load (two loads)").toEqual([]);
+  expect([...downloads.keys()].some((p) => p.endsWith("_bg.wasm")), "the wasm was downloaded").toBe(true);
+});
