@@ -73,7 +73,7 @@ mutants:
 
 ## Performance in headless Chromium against the release build: parse vs DOMParser, longest main-thread
 ## task during a load, picker filter per keystroke, cache, bundle size, first visit over a throttled line
-## served compressed; then every budget of issue 13 with its status. JSON in bench-results/.
+## served compressed; the parse and an unthrottled first visit in Firefox ESR too; then every budget of issue 13 with its status. JSON in bench-results/.
 ## BENCH_FIXTURES=DIR (default ../shared/fixtures/csdl), BENCH_RUNS=N (default 7).
 bench: bootstrap-test
 	trunk build --release --offline --skip-version-check

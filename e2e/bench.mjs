@@ -15,6 +15,8 @@
 // first visit (cold cache) to an interactive start page over a throttled network (9 Mbps down,
 // 60 ms latency, Chromium's network emulation), dist/ served as a static host serves it (the
 // brotli / gzip copies of scripts/precompress.mjs, e2e/encoding.mjs).
+// In Firefox ESR (WebDriver BiDi, puppeteer-core): the same parse comparison, and a cold first
+// visit on localhost (BiDi has no network emulation).
 // Medians of BENCH_RUNS runs (default 7, at least 5). Prints the tables and then every budget of
 // issue 13 with its status (ok / OVER); writes bench-results/bench.json. Nothing is asserted: a
 // budget over is reported, never a failure.
@@ -82,21 +84,8 @@ const median = (xs) => {
 };
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
-const results = { date: new Date().toISOString(), runs: RUNS, fixtures_dir: fixturesDir, parse: [], full_load: [], picker: null, cache: null, bundle: null, first_visit: null, budgets: [], notes: [] };
-
-try {
-  // ---- 1. parse: ours vs DOMParser, same page, same text ----
-  const page = await browser.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${origin}/bench/`);
-  await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.bench_parse, null, { timeout: 30_000 });
-  for (const f of fixtures) {
-    const r = await page.evaluate(async ({ url, runs }) => {
+// Runs in the bench page (Chromium and Firefox alike): our parse vs DOMParser on the same text.
+async function parseInPage({ url, runs }) {
       const EDM = "http://docs.oasis-open.org/odata/ns/edm";
       const EDMX = "http://docs.oasis-open.org/odata/ns/edmx";
       // DOMParser doing what our parser does for the picker: sets, their types, keys (walking
@@ -154,7 +143,23 @@ try {
         await new Promise((r) => setTimeout(r, 20));
       }
       return { ours, dom, oursCount, domCount };
-    }, { url: `/fixtures/${encodeURIComponent(f.name)}`, runs: RUNS });
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const results = { date: new Date().toISOString(), runs: RUNS, fixtures_dir: fixturesDir, parse: [], full_load: [], picker: null, cache: null, bundle: null, first_visit: null, budgets: [], notes: [] };
+
+try {
+  // ---- 1. parse: ours vs DOMParser, same page, same text ----
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${origin}/bench/`);
+  await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.bench_parse, null, { timeout: 30_000 });
+  for (const f of fixtures) {
+    const r = await page.evaluate(parseInPage, { url: `/fixtures/${encodeURIComponent(f.name)}`, runs: RUNS });
     const ours = median(r.ours), dom = median(r.dom);
     results.parse.push({
       file: f.name, bytes: f.bytes, entity_sets: r.oursCount[0], sets_with_key: r.oursCount[1],
@@ -423,9 +428,55 @@ try {
     encodings: [...new Set(visits.flatMap((v) => v.encodings))],
     runs: visits.map((v) => r1(v.interactive)),
   };
+  // ---- 8. Firefox ESR (issue 24): the parse, and an unthrottled cold first visit ----
+  // WebDriver BiDi has no network emulation, so this first visit is on localhost: it shows the
+  // engine's own compile, init and first render, not the download.
+  results.firefox = await firefoxBench().catch((e) => ({ error: String(e).split("\n")[0] }));
 } finally {
   await browser.close();
   server.close();
+}
+
+async function firefoxBench() {
+  const { default: puppeteer } = await import("puppeteer-core");
+  const executablePath = process.env.FIREFOX || "/usr/bin/firefox-esr";
+  if (!existsSync(executablePath)) return { error: `${executablePath} is missing (scripts/bootstrap.sh test installs it)` };
+  const ff = await puppeteer.launch({ browser: "firefox", executablePath, headless: true, protocol: "webDriverBiDi" });
+  try {
+    const out = { version: await ff.version(), parse: [], first_visit: null };
+    const page = await ff.newPage();
+    await page.goto(`${origin}/bench/`);
+    await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.bench_parse, { timeout: 30_000 });
+    for (const f of fixtures) {
+      const r = await page.evaluate(parseInPage, { url: `/fixtures/${encodeURIComponent(f.name)}`, runs: RUNS });
+      const ours = median(r.ours), dom = median(r.dom);
+      out.parse.push({ file: f.name, ours_ms: r1(ours), dom_ms: r1(dom), ratio: dom ? Math.round((ours / dom) * 1000) / 1000 : null, entity_sets: r.oursCount[0] });
+    }
+    await page.close();
+    const visits = [];
+    for (let i = 0; i < RUNS; i++) {
+      const ctx = await ff.createBrowserContext();
+      const p = await ctx.newPage();
+      await p.setCacheEnabled(false).catch(() => {});
+      await p.evaluateOnNewDocument(() => {
+        const seen = () => {
+          if (window.__interactive) return;
+          for (const b of document.querySelectorAll("button")) {
+            if (b.textContent.includes("Try with the sandbox")) { window.__interactive = performance.now(); return; }
+          }
+        };
+        new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+      });
+      await p.goto(`${origin}/`);
+      await p.waitForFunction(() => window.__interactive, { timeout: 60_000, polling: 50 });
+      visits.push(await p.evaluate(() => window.__interactive));
+      await ctx.close();
+    }
+    out.first_visit = { network: "localhost, unthrottled, a new context each run", interactive_ms: r1(median(visits)), interactive_max_ms: r1(Math.max(...visits)), runs: visits.map(r1) };
+    return out;
+  } finally {
+    await ff.close();
+  }
 }
 
 // ---- 6. bundle ----
@@ -475,6 +526,12 @@ for (const c of results.cache) {
 }
 const b = results.bundle;
 lines.push(`bundle: wasm ${kb(b.wasm.raw)} (gzip ${kb(b.wasm.gzip)}, brotli ${kb(b.wasm.brotli)}), js ${kb(b.js.raw)} (gzip ${kb(b.js.gzip)}), css ${kb(b.css.raw)} (gzip ${kb(b.css.gzip)}); app total gzip ${kb(b.total_app.gzip)}, brotli ${kb(b.total_app.brotli)}; parse worker on demand ${kb(b.parse_worker_on_demand.raw)} (gzip ${kb(b.parse_worker_on_demand.gzip)})`);
+const fx = results.firefox;
+if (fx?.error) lines.push(`Firefox: not measured (${fx.error})`);
+else if (fx) {
+  lines.push(`Firefox ${fx.version}: parse ours / DOMParser ${fx.parse.map((p) => `${basename(p.file).slice(0, 28)} ${p.ours_ms}/${p.dom_ms} ms (${p.ratio})`).join("; ")}`);
+  lines.push(`Firefox ${fx.version}: first visit (${fx.first_visit.network}) interactive median ${fx.first_visit.interactive_ms} ms, max ${fx.first_visit.interactive_max_ms} ms`);
+}
 lines.push(`first visit (${fv.network}, served ${fv.encodings.join("/")}): interactive median ${fv.interactive_ms} ms, max ${fv.interactive_max_ms} ms; ${kb(fv.transferred_bytes)} over ${fv.requests} requests; parse worker fetched: ${fv.parse_worker_fetched ? "yes" : "no"}`);
 lines.push("");
 lines.push("budgets (issue 13; OVER = not met):");
