@@ -6,15 +6,15 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 use wizard_core::cloud::Cloud;
 use wizard_core::draft::SecretInput;
-use wizard_core::fields::{ApiVersion, EnvironmentUrl, GrantType, Guid};
+use wizard_core::fields::{ApiVersion, GrantType, Guid};
 use wizard_core::verify::{
     self, check_admin_consent, check_app_registration, check_application_user, check_client_secret,
     check_dynamics_permission, check_environment_access, check_object_id, check_redirects,
     check_security_roles, check_table_privileges, requests, CheckId, FixAction, Outcome, Verdict,
 };
 
-mod verdict_text;
-use verdict_text::text;
+mod verify_support;
+use verify_support::{env, guid, text};
 
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
 const APP_OBJECT: &str = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -808,16 +808,6 @@ fn graph_errors_are_not_checkable_and_name_the_permission() {
     );
     let v = verify::graph_permission_not_consented(CheckId::ClientSecret);
     expect(&v, CheckId::ClientSecret, K::No, "Application.Read.All");
-}
-
-fn env() -> EnvironmentUrl {
-    EnvironmentUrl::parse("https://contoso.crm4.dynamics.com")
-        .unwrap()
-        .value
-}
-
-fn guid(s: &str) -> Guid {
-    Guid::parse(s).unwrap()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! Microsoft's tools create it, paging, throttling and replication lag.
 
 use serde_json::{json, Value};
-use wizard_core::fields::{ApiVersion, EnvironmentUrl, GrantType, Guid};
+use wizard_core::fields::{ApiVersion, GrantType};
 use wizard_core::verify::{
     self, check_security_roles, check_table_privileges,
     reads::{self, Awaited, Pages},
@@ -12,23 +12,13 @@ use wizard_core::verify::{
     table_access, CheckId, FixAction, Verdict,
 };
 
-mod verdict_text;
-use verdict_text::text;
+mod verify_support;
+use verify_support::{env, guid, text};
 
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
 const USER: &str = "eeeeeeee-0000-4000-8000-000000000005";
 const BU: &str = "dddddddd-0000-4000-8000-000000000004";
 const ROOT: &str = "https://contoso.crm4.dynamics.com/api/data/v9.2/";
-
-fn env() -> EnvironmentUrl {
-    EnvironmentUrl::parse("https://contoso.crm4.dynamics.com")
-        .unwrap()
-        .value
-}
-
-fn guid(s: &str) -> Guid {
-    Guid::parse(s).unwrap()
-}
 
 fn symbol(v: &Verdict) -> &'static str {
     v.symbol()
@@ -518,4 +508,31 @@ fn a_fresh_change_is_awaited_then_not_visible_yet_never_wrong() {
     assert_eq!((v.check, symbol(&v)), (CheckId::ApplicationUser, "?"));
     assert!(text(&v).contains("The new application user"));
     assert_eq!(reads::VISIBILITY_DELAYS_MS.iter().sum::<u32>(), 30_000);
+}
+
+#[test]
+fn an_application_user_already_there_is_named_not_created_again() {
+    let there = verify::existing_application_user(&user_with(json!([]), None), CLIENT).unwrap();
+    assert!(there.contains(&format!("(systemuserid {USER})")), "{there}");
+    assert!(
+        there.contains("“# Data Sync”") && there.contains("(enabled)"),
+        "{there}"
+    );
+    assert!(there.contains("Nothing was created") && there.contains("may have just been created"));
+    let disabled =
+        user_with(json!([]), None).replace("\"isdisabled\":false", "\"isdisabled\":true");
+    let there = verify::existing_application_user(&disabled, CLIENT).unwrap();
+    assert!(
+        there.contains("(disabled)") && there.contains("Activate"),
+        "{there}"
+    );
+    assert_eq!(
+        verify::existing_application_user(r#"{"value":[]}"#, CLIENT),
+        None
+    );
+    assert_eq!(verify::existing_application_user("nope", CLIENT), None);
+    assert_eq!(
+        verify::existing_application_user(&user_with(json!([]), None), USER),
+        None
+    );
 }

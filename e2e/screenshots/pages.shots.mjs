@@ -70,6 +70,13 @@ for (const scheme of ["light", "dark"]) {
 
       // Signed in with the sandbox, the schema from the environment, then the application user.
       await startWithSandbox(page);
+      // A domain typed as the tenant, looked up to its tenant ID (issue 21), then put back.
+      await gotoStep(page, 4);
+      await field(page, "Directory (tenant) ID").fill("contoso.onmicrosoft.com");
+      await page.getByRole("button", { name: "Find the tenant ID" }).click();
+      await expect(page.getByRole("button", { name: "Use the tenant ID" })).toBeVisible();
+      await shot("04-details-tenant-found");
+      await page.getByRole("button", { name: "Use the tenant ID" }).click();
       await gotoStep(page, 7);
       await page.getByRole("button", { name: "Sign in and test" }).click();
       await shot("07-sandbox-sign-in");

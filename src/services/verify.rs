@@ -170,7 +170,7 @@ async fn read_until_visible(
         if !answer.ok() || awaited.is_visible(&answer.body, client_id) {
             return (answer, false);
         }
-        sleep(i32::try_from(delay).unwrap_or(i32::MAX)).await;
+        sleep(delay).await;
         answer = caller.list(request).await;
     }
     let missing = answer.ok() && !awaited.is_visible(&answer.body, client_id);

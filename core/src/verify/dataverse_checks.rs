@@ -52,6 +52,27 @@ pub fn application_user_id(body: &str, client_id: &str) -> Option<Guid> {
     }
 }
 
+/// The application user already there for `client_id` in a systemusers answer, in words that
+/// name the record (the create fix says it instead of creating a second one). `None` when the
+/// answer lists none or cannot be read.
+pub fn existing_application_user(body: &str, client_id: &str) -> Option<String> {
+    let users = app_users(CheckId::ApplicationUser, body, client_id).ok()?;
+    let u = users.first()?;
+    let disabled = u.isdisabled == Some(true);
+    Some(format!(
+        "An application user for this app already exists in the environment: {} ({}). Nothing \
+         was created, so there is never a second one. {}",
+        describe(u),
+        if disabled { "disabled" } else { "enabled" },
+        if disabled {
+            "Activate it in the Power Platform admin center (Application users → the app → \
+             Activate), then Verify again."
+        } else {
+            "Verify again: it may have just been created."
+        }
+    ))
+}
+
 fn describe(u: &SystemUser) -> String {
     format!(
         "Application user \u{201c}{}\u{201d} (systemuserid {}), business unit {}",

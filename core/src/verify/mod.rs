@@ -36,7 +36,7 @@ pub use dataverse::{
 };
 pub use dataverse_checks::{
     application_user_id, check_application_user, check_environment_access, check_security_roles,
-    SYSTEM_ADMINISTRATOR,
+    existing_application_user, SYSTEM_ADMINISTRATOR,
 };
 pub use entra_checks::{
     check_admin_consent, check_app_registration, check_dynamics_permission, check_object_id,

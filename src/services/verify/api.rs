@@ -128,7 +128,7 @@ impl Caller {
             };
             self.waits.set(self.waits.get() + 1);
             (self.notify)(Some(wait.notice));
-            sleep(i32::try_from(wait.wait_ms).unwrap_or(i32::MAX)).await;
+            sleep(wait.wait_ms).await;
             (self.notify)(None);
         }
     }
@@ -161,8 +161,9 @@ async fn try_send(request: &ApiRequest, url: &str, token: &str) -> Result<Answer
     })
 }
 
-/// Waits `ms` milliseconds.
-pub async fn sleep(ms: i32) {
+/// Waits `ms` milliseconds (at most `i32::MAX`, what `setTimeout` takes).
+pub async fn sleep(ms: u32) {
+    let ms = i32::try_from(ms).unwrap_or(i32::MAX);
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);

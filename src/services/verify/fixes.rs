@@ -10,7 +10,7 @@ use wizard_core::{
     verify::{
         self,
         reads::{self, Awaited},
-        requests, ApiRequest, GraphPermission, NewSecret, Role, SystemUser, SYSTEM_ADMINISTRATOR,
+        requests, ApiRequest, GraphPermission, NewSecret, Role, SYSTEM_ADMINISTRATOR,
     },
 };
 
@@ -31,33 +31,9 @@ pub struct CreateUserPlan {
 
 const ENTER_FIRST: &str = "Enter the Environment URL and the Application (client) ID first.";
 
-/// The application user already there for the app, in words that name the record.
-fn existing(u: &SystemUser) -> String {
-    format!(
-        "An application user for this app already exists in the environment: \u{201c}{}\u{201d} \
-         (systemuserid {}), {}. Nothing was created, so there is never a second one.{}",
-        u.fullname.as_deref().unwrap_or(""),
-        u.systemuserid,
-        if u.isdisabled == Some(true) {
-            "disabled"
-        } else {
-            "enabled"
-        },
-        if u.isdisabled == Some(true) {
-            " Activate it in the Power Platform admin center (Application users → the app → \
-             Activate), then Verify again."
-        } else {
-            " Verify again: it may have just been created."
-        }
-    )
-}
-
-/// The application user(s) for the app now, read past the cache.
-async fn find_users(draft: &Draft, caller: &Caller) -> Vec<SystemUser> {
-    let (Some(env), Some(client)) = (draft.environment(), draft.client_id()) else {
-        return Vec::new();
-    };
-    let cid = client.to_string();
+/// The application user already there for the app, named (read past the cache), if any.
+async fn existing_user(draft: &Draft, caller: &Caller) -> Option<String> {
+    let (env, client) = (draft.environment()?, draft.client_id()?);
     let a = caller
         .list(&requests::dataverse_application_user(
             &env,
@@ -65,16 +41,9 @@ async fn find_users(draft: &Draft, caller: &Caller) -> Vec<SystemUser> {
             &client,
         ))
         .await;
-    serde_json::from_str::<verify::GraphList<SystemUser>>(&a.body)
-        .map(|l| l.value)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|u| {
-            u.applicationid
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(&cid))
-        })
-        .collect()
+    a.ok()
+        .then(|| verify::existing_application_user(&a.body, client.as_str()))
+        .flatten()
 }
 
 /// Reads what a create needs, as Microsoft's own tools do: no user for the app yet (else says
@@ -83,8 +52,8 @@ pub async fn plan_create_user(draft: &Draft, caller: &Caller) -> Result<CreateUs
     let (Some(env), Some(client)) = (draft.environment(), draft.client_id()) else {
         return Err(ENTER_FIRST.into());
     };
-    if let Some(u) = find_users(draft, caller).await.first() {
-        return Err(existing(u));
+    if let Some(there) = existing_user(draft, caller).await {
+        return Err(there);
     }
     let v = draft.api_version;
     let units = caller
@@ -150,10 +119,9 @@ pub async fn send_create_user(
     let role = Guid::parse(role_id).map_err(|_| "Choose a security role.".to_string())?;
     let created = caller.send(&plan.create).await;
     if !created.ok() {
-        return Err(match find_users(draft, caller).await.first() {
-            Some(u) => existing(u),
-            None => refused("create the application user", &created),
-        });
+        return Err(existing_user(draft, caller)
+            .await
+            .unwrap_or_else(|| refused("create the application user", &created)));
     }
     let id = match created.entity_id.as_deref().and_then(verify::entity_id) {
         Some(id) => id,
@@ -176,7 +144,7 @@ pub async fn send_create_user(
         if last.ok() || last.status == 403 {
             break;
         }
-        sleep(i32::try_from(delay).unwrap_or(i32::MAX)).await;
+        sleep(delay).await;
         last = caller.send(&assign).await;
     }
     if last.ok() {
