@@ -165,3 +165,13 @@ test("the application user is created as Microsoft's tools do: root business uni
   await expect(region(page).getByRole("button", { name: "Create the application user" })).toHaveCount(0);
   expect(creates).toHaveLength(1);
 });
+
+test("at 360 px the sign-in's evidence (the granted scope's long URLs) wraps inside the page", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 900 });
+  await startScenario(page, "Everything set up");
+  await signInAlex(page);
+  await verdicts(page);
+  const scope = page.getByRole("region", { name: "Signed in" }).getByRole("listitem").filter({ hasText: "Scope: ✓ Granted:" });
+  await expect(scope).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+});
