@@ -33,6 +33,7 @@ export const CONNECT_SRC = [
   "https://dod-graph.microsoft.us",
   "https://microsoftgraph.chinacloudapi.cn",
   "http://graph.localhost:8081",
+  "http://globaldisco.localhost:8081",
 ];
 
 const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(

@@ -12,6 +12,7 @@ use crate::draft::{Connection, Draft, Problem, Severity};
 pub struct CheckedDraft {
     problems: Vec<Problem>,
     connection: Option<Connection>,
+    connections: Vec<Connection>,
     connector: ConnectorValues,
 }
 
@@ -21,14 +22,20 @@ impl CheckedDraft {
         // What `Draft::validate` does, keeping the problems it computes on the way.
         let problems = draft.problems(today);
         let has_error = problems.iter().any(|p| p.severity == Severity::Error);
-        let connection = if has_error {
-            None
+        let connections: Vec<Connection> = if has_error {
+            Vec::new()
         } else {
-            draft.build(today, true)
+            draft
+                .per_environment()
+                .iter()
+                .map(|d| d.build(today, true))
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_default()
         };
         CheckedDraft {
             problems,
-            connection,
+            connection: connections.first().cloned(),
+            connections,
             connector: connector_values(draft),
         }
     }
@@ -51,6 +58,12 @@ impl CheckedDraft {
         self.connection.as_ref()
     }
 
+    /// The checked connection of every environment, the form's first (empty while there is an
+    /// error).
+    pub fn connections(&self) -> &[Connection] {
+        &self.connections
+    }
+
     /// The connector values (complete or not).
     pub fn connector(&self) -> &ConnectorValues {
         &self.connector
@@ -67,6 +80,7 @@ mod tests {
         let mut d = good();
         let c = CheckedDraft::new(&d, today());
         assert_eq!(c.connection(), d.validate(today()).ok().as_ref());
+        assert_eq!(Ok(c.connections().to_vec()), d.validate_all(today()));
         assert_eq!(c.problems(), d.problems(today()));
         assert_eq!(c.error_count(), 0);
         assert_eq!(c.connector(), &connector_values(&d));
@@ -76,5 +90,6 @@ mod tests {
         assert!(c.connection().is_none());
         assert_eq!(c.error_count(), 1);
         assert_eq!(Err(c.problems().to_vec()), d.validate(today()));
+        assert!(c.connections().is_empty());
     }
 }

@@ -53,6 +53,10 @@ pub struct CloudProfile {
     /// Dataverse host patterns (see the module docs for the syntax). Shown in messages and used
     /// for matching by [`classify_dataverse_host`].
     pub dataverse_hosts: &'static [&'static str],
+    /// The Global Discovery Service of this cloud, without a trailing slash (requests go to
+    /// `{discovery_base}/api/discovery/v2.0/Instances`). The sandbox serves it on the host
+    /// `globaldisco.localhost:8081`.
+    pub discovery_base: &'static str,
     /// An example environment URL for placeholders.
     pub example_environment: &'static str,
 }
@@ -67,6 +71,7 @@ static PROFILES: [CloudProfile; 5] = [
         admin_center: "https://admin.powerplatform.microsoft.com",
         graph_base: "https://graph.microsoft.com",
         dataverse_hosts: &["{org}.crm{N}.dynamics.com", "{org}.api.crm{N}.dynamics.com"],
+        discovery_base: "https://globaldisco.crm.dynamics.com",
         example_environment: "https://contoso.crm.dynamics.com",
     },
     CloudProfile {
@@ -80,6 +85,7 @@ static PROFILES: [CloudProfile; 5] = [
             "{org}.crm.microsoftdynamics.us",
             "{org}.api.crm.microsoftdynamics.us",
         ],
+        discovery_base: "https://globaldisco.crm.microsoftdynamics.us",
         example_environment: "https://contoso.crm.microsoftdynamics.us",
     },
     CloudProfile {
@@ -90,6 +96,7 @@ static PROFILES: [CloudProfile; 5] = [
         admin_center: "https://high.admin.powerplatform.microsoft.us",
         graph_base: "https://dod-graph.microsoft.us",
         dataverse_hosts: &["{org}.crm.appsplatform.us", "{org}.api.crm.appsplatform.us"],
+        discovery_base: "https://globaldisco.crm.appsplatform.us",
         example_environment: "https://contoso.crm.appsplatform.us",
     },
     CloudProfile {
@@ -100,6 +107,7 @@ static PROFILES: [CloudProfile; 5] = [
         admin_center: "https://admin.powerplatform.azure.cn",
         graph_base: "https://microsoftgraph.chinacloudapi.cn",
         dataverse_hosts: &["{org}.crm.dynamics.cn", "{org}.api.crm.dynamics.cn"],
+        discovery_base: "https://globaldisco.crm.dynamics.cn",
         example_environment: "https://contoso.crm.dynamics.cn",
     },
     CloudProfile {
@@ -110,6 +118,7 @@ static PROFILES: [CloudProfile; 5] = [
         admin_center: "http://localhost:8081/admin",
         graph_base: "http://graph.localhost:8081",
         dataverse_hosts: &["{org}.crm.localhost:8081"],
+        discovery_base: "http://globaldisco.localhost:8081",
         example_environment: "http://contoso.crm.localhost:8081",
     },
 ];

@@ -14,6 +14,7 @@ pub mod csdl;
 pub mod derive;
 pub mod diagnose;
 pub mod dialog;
+pub mod discovery;
 pub mod draft;
 pub mod entra;
 pub mod export;

@@ -290,7 +290,7 @@ proptest! {
             let at = Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap();
             let json: serde_json::Value =
                 serde_json::from_str(&export_json(&conn, include_secret, at)).unwrap();
-            let connector = &json["connector"];
+            let connector = &json["connections"][0]["connector"];
             for (f, value) in shown.iter() {
                 let exported = if f.is_oauth2() { &connector["OAuth2"][f.name()] } else { &connector[f.name()] };
                 match value {

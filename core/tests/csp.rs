@@ -56,6 +56,18 @@ fn connect_src_allows_every_graph_host() {
 }
 
 #[test]
+fn connect_src_allows_every_global_discovery_host() {
+    let sources = connect_src();
+    for cloud in Cloud::ALL {
+        let disco = cloud.profile().discovery_base;
+        assert!(
+            sources.iter().any(|s| allows(s, disco)),
+            "connect-src misses {disco} ({cloud:?})"
+        );
+    }
+}
+
+#[test]
 fn connect_src_allows_every_example_environment_and_api_host() {
     let sources = connect_src();
     for cloud in Cloud::ALL {

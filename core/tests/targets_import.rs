@@ -318,7 +318,7 @@ fn invalid_values_change_nothing_and_say_where() {
         (r#"{"name":"x","values":[{"key":"url","value":"https://contoso.crm.dynamics.com"},{"key":"version","value":"9.2"},{"key":"webapiurl","value":"https://other.crm.dynamics.com/api/data/v9.2/"}]}"#, "values[2] (\"webapiurl\") is not valid: it is https://other"),
         ("AZURE_CLIENT_ID=7c1d9a2e-5b3f-4e8a-9d6c-1f2e3a4b5c6d\nAZURE_AUTHORITY_HOST=https://login.chinacloudapi.cn\nDATAVERSE_URL=https://contoso.crm.dynamics.com\n", "AZURE_AUTHORITY_HOST (line 2) is not valid: it is the China (21Vianet) sign-in"),
         ("AZURE_CLIENT_ID='7c1d9a2e\n", "This .env file cannot be read on line 1, character 17: the value opens with '"),
-        ("{\"format\": \"dataverse-connection\", \"version\": 2}", "format version 2"),
+        ("{\"format\": \"dataverse-connection\", \"version\": 3}", "format version 3"),
         ("{ \"values\": [1, 2", "This is not valid JSON (line 1, column 17"),
         ("hello world", "This is not something the wizard can import."),
         ("   ", "There is nothing to import"),

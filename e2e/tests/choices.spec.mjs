@@ -38,8 +38,8 @@ test("copy the connection JSON, then import it back from a file", async ({ page,
   await expect(page.getByText("Copied the connection JSON to the clipboard.")).toBeVisible();
   const json = await page.evaluate(() => navigator.clipboard.readText());
   const doc = JSON.parse(json);
-  expect(doc.connector.ServiceURL).toBe(FICTIONAL.serviceUrl);
-  expect(doc.connector.Entity).toBe(FICTIONAL.entity);
+  expect(doc.connections[0].connector.ServiceURL).toBe(FICTIONAL.serviceUrl);
+  expect(doc.connections[0].connector.Entity).toBe(FICTIONAL.entity);
   expect(json).not.toContain(FICTIONAL.secret);
 
   // Start over, then resume from the file.

@@ -37,7 +37,7 @@ test("a typed v2.0 token endpoint shows and exports the same v2.0 set", async ({
   await expect(page.getByText("Copied the connection JSON to the clipboard.")).toBeVisible();
   const doc = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
   for (const [key, value] of Object.entries(shown)) {
-    expect(doc.connector.OAuth2[key], key).toBe(value);
+    expect(doc.connections[0].connector.OAuth2[key], key).toBe(value);
   }
 });
 

@@ -155,8 +155,8 @@ test("happy path: sign in, token checks, WhoAmI, $metadata, pick the entity, exp
   await gotoStep(page, 8);
   await expect(page.getByRole("status").filter({ hasText: "No problems" })).toBeVisible();
   const exported = await downloadExport(page);
-  expect(exported.json.connector.Entity).toBe("accounts");
-  expect(exported.json.connector.ServiceURL).toBe("http://contoso.crm.localhost:8081/api/data/v9.2/");
+  expect(exported.json.connections[0].connector.Entity).toBe("accounts");
+  expect(exported.json.connections[0].connector.ServiceURL).toBe("http://contoso.crm.localhost:8081/api/data/v9.2/");
   expect(exported.text).toContain('"Entity": "accounts"');
   expect(exported.text).not.toContain(SBX.secret);
 

@@ -103,7 +103,7 @@ test("every target copies and downloads; the secret only when Include client sec
     type: "SecureString",
     value: FICTIONAL.secret,
   });
-  expect(JSON.parse(on["connection JSON"]).connector.OAuth2.ClientSecret).toBe(FICTIONAL.secret);
+  expect(JSON.parse(on["connection JSON"]).connections[0].connector.OAuth2.ClientSecret).toBe(FICTIONAL.secret);
 });
 
 test("the tabs work with the arrow keys, Home and End", async ({ page }) => {

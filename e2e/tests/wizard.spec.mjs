@@ -196,8 +196,12 @@ test("a new user walks all eight steps with the keyboard, gets every mistake exp
   expect(await schemaErrors(plain.json)).toBeNull();
   expect(plain.json).toMatchObject({
     format: "dataverse-connection",
-    version: 1,
+    version: 2,
     includesClientSecret: false,
+  });
+  expect(plain.json.connections).toHaveLength(1);
+  expect(plain.json.connections[0]).toMatchObject({
+    environmentName: "",
     connector: {
       ServiceURL: F.serviceUrl,
       Entity: F.entity,
@@ -222,7 +226,7 @@ test("a new user walks all eight steps with the keyboard, gets every mistake exp
     },
     applicationUser: { ApplicationID: F.clientId, AzureADObjectID: F.objectId, FullName: F.appName },
   });
-  expect(plain.json.connector.OAuth2).not.toHaveProperty("ClientSecret");
+  expect(plain.json.connections[0].connector.OAuth2).not.toHaveProperty("ClientSecret");
   expect(plain.text).not.toContain(F.secret);
   await expect(page.getByRole("status").filter({ hasText: `Downloaded ${plain.name}.` })).toBeVisible();
   savedExport = plain.text;
@@ -233,7 +237,7 @@ test("a new user walks all eight steps with the keyboard, gets every mistake exp
   const withSecret = await downloadExport(page);
   expect(await schemaErrors(withSecret.json)).toBeNull();
   expect(withSecret.json.includesClientSecret).toBe(true);
-  expect(withSecret.json.connector.OAuth2.ClientSecret).toBe(F.secret);
+  expect(withSecret.json.connections[0].connector.OAuth2.ClientSecret).toBe(F.secret);
 });
 
 test("progress survives a reload and a restart; the secret stays in this tab only", async ({ browser, page, context }) => {
@@ -340,12 +344,12 @@ test("import refuses bad files without changing anything, restores a good one; S
   expect(await page.evaluate(() => localStorage.getItem("dataverse-wizard.v1.draft"))).toBe(before);
 
   // A future format version.
-  const v2 = JSON.parse(savedExport);
-  v2.version = 2;
-  await pasted.fill(JSON.stringify(v2, null, 2));
+  const v3 = JSON.parse(savedExport);
+  v3.version = 3;
+  await pasted.fill(JSON.stringify(v3, null, 2));
   await importButton.click();
   await expect(result).toContainText("Nothing was changed");
-  await expect(result).toContainText(/format version 2.*reads version 1/);
+  await expect(result).toContainText(/format version 3.*reads versions 1 to 2/);
   expect(await page.evaluate(() => localStorage.getItem("dataverse-wizard.v1.draft"))).toBe(before);
 
   // The current values are untouched.

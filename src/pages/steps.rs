@@ -317,6 +317,7 @@ fn Details() -> impl IntoView {
                 <legend>"Dynamics 365 / Dataverse"</legend>
                 <Field field=FieldId::EnvironmentUrl placeholder="https://contoso.crm.dynamics.com" />
                 <p class="hint">"Example for the chosen cloud: " <code>{example}</code></p>
+                <super::environments::YourEnvironments />
                 <Field field=FieldId::TokenEndpoint placeholder="https://login.microsoftonline.com/<tenant>/oauth2/token" />
             </fieldset>
         </form>

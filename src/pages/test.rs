@@ -165,6 +165,18 @@ pub fn AuthCallback() -> impl IntoView {
                     verify::run_after_graph_sign_in(draft, wizard.today, graph, ver.notify()).await;
                 ver.record(wizard, report);
             }
+            // "Your environments" is on step 4: back there.
+            signin::Finished::Discovery(result) => {
+                session.finish_discovery(result);
+                navigate(
+                    "/setup/details",
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                );
+                return;
+            }
         }
         navigate(
             "/setup/test",

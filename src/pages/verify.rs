@@ -10,7 +10,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use wizard_core::{
     draft::FieldId,
-    verify::{reads::Awaited, FixAction, Outcome, Verdict},
+    verify::{reads::Awaited, CheckId, FixAction, Outcome, Verdict},
 };
 
 /// Runs every check now (no-op while a run is under way or when not signed in). Changes a fix
@@ -28,20 +28,16 @@ fn run_checks(wizard: Wizard, session: Session, ver: Verification) {
         signed,
         today: wizard.today,
         awaited: ver.awaited.try_update(std::mem::take).unwrap_or_default(),
+        awaited_users: ver
+            .awaited_users
+            .try_update(std::mem::take)
+            .unwrap_or_default(),
         notify: ver.notify(),
     };
     spawn_local(async move {
         let report = verify::run(inputs).await;
         ver.record(wizard, report);
     });
-}
-
-/// A caller with the sign-in's token (for the Dataverse fixes), telling the region each wait.
-fn dataverse_caller(session: Session, ver: Verification) -> Option<verify::Caller> {
-    session.signed_in.with_untracked(|s| {
-        s.as_ref()
-            .map(|s| verify::Caller::new(s.token.secret(), ver.notify()))
-    })
 }
 
 /// The "Setup verification" region of step 7.
@@ -120,16 +116,43 @@ pub fn SetupVerification() -> impl IntoView {
                     </div>
                     <p class="hint">"A second sign-in, asking for Application.Read.All and Directory.Read.All only. The Dataverse results below are kept; the Dataverse sign-in ends with the redirect (tokens live in memory only)."</p>
                 </Show>
+                {move || ver.environments.with(|e| !e.is_empty()).then(|| view! {
+                    <h3>"The app registration (Microsoft Entra ID), once for every environment"</h3>
+                })}
                 <ul class="verdicts">
-                    {move || ver.verdicts.get().into_iter().map(|v| view! { <VerdictItem verdict=v /> }).collect_view()}
+                    {move || {
+                        // With several environments, each one's Dataverse checks have a region.
+                        let several = ver.environments.with(|e| !e.is_empty());
+                        ver.verdicts
+                            .get()
+                            .into_iter()
+                            .filter(|v| !several || CheckId::graph_checks().any(|c| c == v.check))
+                            .map(|v| view! { <VerdictItem verdict=v /> })
+                            .collect_view()
+                    }}
                 </ul>
+                {move || ver.environments.get().into_iter().enumerate().map(|(i, e)| {
+                    let title_id = format!("verification-title-{i}");
+                    let labelled_by = title_id.clone();
+                    view! {
+                        <section class="verification environment" role="region" aria-labelledby=labelled_by>
+                            <h3 id=title_id>{format!("Setup verification: {}", e.label)}</h3>
+                            <p class="hint"><code>{e.url.clone()}</code></p>
+                            <ul class="verdicts">
+                                {e.verdicts.into_iter().map(|v| view! { <VerdictItem verdict=v env=i /> }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                }).collect_view()}
             </Show>
         </section>
     }
 }
 
+/// One verdict; `env` is the index of its environment in [`wizard_core::draft::Draft::per_environment`]
+/// (0, the form's, for the app-registration checks).
 #[component]
-fn VerdictItem(verdict: Verdict) -> impl IntoView {
+fn VerdictItem(verdict: Verdict, #[prop(optional)] env: usize) -> impl IntoView {
     let ver = Verification::expect();
     let check = verdict.check;
     let step = check.step();
@@ -165,7 +188,7 @@ fn VerdictItem(verdict: Verdict) -> impl IntoView {
     let create_user = (verdict.action == Some(FixAction::CreateApplicationUser)).then(|| {
         view! {
             <Show when=move || session.signed_in.with(Option::is_some)>
-                <CreateUserFix />
+                <CreateUserFix env />
             </Show>
         }
     });
@@ -208,9 +231,30 @@ fn rerun() -> (impl Fn() + Copy, Verification) {
     (move || run_checks(wizard, session, ver), ver)
 }
 
+/// A caller for environment `env` of the setup (the sign-in's token, or one exchanged for it),
+/// and that environment's draft.
+async fn environment_caller(
+    wizard: Wizard,
+    session: Session,
+    ver: Verification,
+    env: usize,
+) -> Result<(wizard_core::draft::Draft, verify::Caller), String> {
+    let signed = session
+        .signed_in
+        .get_untracked()
+        .ok_or_else(|| "Sign in first.".to_string())?;
+    let draft = wizard
+        .draft
+        .with_untracked(|d| d.per_environment().get(env).cloned())
+        .ok_or_else(|| "This environment is no longer in the setup.".to_string())?;
+    let caller = verify::Caller::new(signed.token.secret(), ver.notify());
+    let caller = verify::environment_caller(&signed, &draft, &caller).await?;
+    Ok((draft, caller))
+}
+
 /// *Create the application user*: load the plan, show the request and a role select, send.
 #[component]
-fn CreateUserFix() -> impl IntoView {
+fn CreateUserFix(env: usize) -> impl IntoView {
     let wizard = Wizard::expect();
     let session = Session::expect();
     let rerun = rerun();
@@ -220,12 +264,15 @@ fn CreateUserFix() -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let ver = rerun.1;
     let prepare = move |_| {
-        let Some(caller) = dataverse_caller(session, ver) else {
-            return;
-        };
-        let draft = wizard.draft.get_untracked();
         outcome.set(None);
         spawn_local(async move {
+            let (draft, caller) = match environment_caller(wizard, session, ver, env).await {
+                Ok(x) => x,
+                Err(e) => {
+                    plan.set(Some(Err(e)));
+                    return;
+                }
+            };
             let p = fixes::plan_create_user(&draft, &caller).await;
             if let Ok(p) = &p {
                 role.set(p.default_role.clone().unwrap_or_default());
@@ -234,14 +281,20 @@ fn CreateUserFix() -> impl IntoView {
         });
     };
     let send = move |_| {
-        let (Some(caller), Some(Ok(p))) = (dataverse_caller(session, ver), plan.get_untracked())
-        else {
+        let Some(Ok(p)) = plan.get_untracked() else {
             return;
         };
-        let draft = wizard.draft.get_untracked();
         let role_id = role.get_untracked();
         busy.set(true);
         spawn_local(async move {
+            let (draft, caller) = match environment_caller(wizard, session, ver, env).await {
+                Ok(x) => x,
+                Err(e) => {
+                    busy.set(false);
+                    outcome.set(Some(Err(e)));
+                    return;
+                }
+            };
             let r = fixes::send_create_user(&draft, &caller, &p, &role_id).await;
             busy.set(false);
             plan.set(None);
@@ -250,7 +303,8 @@ fn CreateUserFix() -> impl IntoView {
                 // and the run reads again until the new user shows.
                 Ok(m) => {
                     ver.notice.set(Some(m));
-                    ver.awaited.update(|a| a.push(Awaited::ApplicationUser));
+                    ver.awaited_users
+                        .update(|a| a.push(draft.environment_url.clone()));
                     (rerun.0)();
                 }
                 Err(e) => outcome.set(Some(Err(e))),

@@ -132,6 +132,34 @@ pub fn config_from_draft(
     }
 }
 
+/// A sign-in for the Global Discovery Service alone ("Your environments", before any environment
+/// is known), or the labels of the fields still missing for it.
+pub fn discovery_config_from_draft(
+    draft: &Draft,
+    redirect_uri: String,
+) -> Result<SignInConfig, Vec<&'static str>> {
+    match (draft.tenant(), draft.client_id()) {
+        (Some(t), Some(c)) => Ok(SignInConfig {
+            login_base: draft.cloud.profile().login_base.to_string(),
+            tenant: t.as_str().to_string(),
+            client_id: c.to_string(),
+            redirect_uri,
+            // The discovery origin stands where the environment would: the sign-in's audience.
+            environment: draft.cloud.profile().discovery_base.to_string(),
+            purpose: SignInPurpose::Discovery {
+                scope: wizard_core::discovery::scope(draft.cloud),
+            },
+        }),
+        (tenant, client) => Err([
+            (tenant.is_none(), "Directory (tenant) ID"),
+            (client.is_none(), "Application (client) ID"),
+        ]
+        .into_iter()
+        .filter_map(|(missing, label)| missing.then_some(label))
+        .collect()),
+    }
+}
+
 /// Removes every pending sign-in request of this tab.
 pub fn forget_pending() {
     for key in browser::keys_with_prefix(Store::Session, PENDING_PREFIX) {
@@ -210,6 +238,8 @@ pub enum Finished {
     Dataverse(Result<SignedIn, Diagnosis>),
     /// The live checks' second sign-in: a Microsoft Graph token, or why there is none.
     Graph(Result<GraphToken, Diagnosis>),
+    /// A sign-in for "Your environments" alone (a discovery token and a refresh token).
+    Discovery(Result<SignedIn, Diagnosis>),
 }
 
 /// Handles the callback query exactly once (see [`redeem_callback`]) and says what the token is
@@ -228,6 +258,7 @@ pub async fn handle_callback(query: &str) -> Finished {
             let scope = s.evidence.granted_scope.unwrap_or_default();
             GraphToken::new(s.token.0, &scope)
         })),
+        SignInPurpose::Discovery { .. } => Finished::Discovery(result),
     }
 }
 
@@ -345,6 +376,27 @@ pub async fn graph_token(
     refresh: &RefreshToken,
     scopes: &str,
 ) -> Result<GraphToken, GraphRefused> {
+    exchange(config, refresh, scopes)
+        .await
+        .map(|(token, granted)| GraphToken::new(token.0, &granted))
+}
+
+/// Exchanges the sign-in's refresh token for an access token to another resource: another
+/// environment's `user_impersonation`, or the Global Discovery Service's.
+pub async fn resource_token(
+    config: &SignInConfig,
+    refresh: &RefreshToken,
+    scope: &str,
+) -> Result<AccessToken, GraphRefused> {
+    exchange(config, refresh, scope).await.map(|(t, _)| t)
+}
+
+/// The refresh-token exchange itself: the access token and the scopes granted.
+async fn exchange(
+    config: &SignInConfig,
+    refresh: &RefreshToken,
+    scopes: &str,
+) -> Result<(AccessToken, String), GraphRefused> {
     let raw: RawAnswer = Rc::default();
     let client = token_client(config).map_err(|d| GraphRefused {
         status: 0,
@@ -360,10 +412,7 @@ pub async fn graph_token(
         Ok(token) => {
             // Entra ID lists what it granted; without a list, the scopes asked for were granted.
             let granted = granted_scope(&token).unwrap_or_else(|| scopes.to_string());
-            Ok(GraphToken::new(
-                token.access_token().secret().clone(),
-                &granted,
-            ))
+            Ok((AccessToken(token.access_token().secret().clone()), granted))
         }
         Err(oauth2::RequestTokenError::Request(e)) => Err(GraphRefused {
             status: 0,

@@ -41,6 +41,20 @@ pub struct Report {
     pub application_object_id: Option<Guid>,
     /// How many times a service asked the wizard to wait (429/503 with Retry-After).
     pub waits: u32,
+    /// With several environments: each one's Dataverse verdicts (the first's are also in
+    /// `verdicts`). Empty with one environment.
+    pub environments: Vec<EnvironmentVerdicts>,
+}
+
+/// One environment's Dataverse checks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvironmentVerdicts {
+    /// What the region is called after: the friendly name, else the organisation.
+    pub label: String,
+    /// The Environment URL as in the draft.
+    pub url: String,
+    /// Application user, security roles, table privileges, environment access.
+    pub verdicts: Vec<Verdict>,
 }
 
 /// Why the Graph checks were skipped when the sign-in gave no refresh token.
@@ -106,6 +120,9 @@ pub struct Inputs {
     pub today: chrono::NaiveDate,
     /// Changes the wizard just made, which the reads should show (read again until they do).
     pub awaited: Vec<Awaited>,
+    /// The environments (URLs as in the draft) where the wizard just created the application
+    /// user: read again there until it shows.
+    pub awaited_users: Vec<String>,
     /// Told about each wait a busy service asks for.
     pub notify: Notify,
 }
@@ -147,11 +164,72 @@ pub async fn run(inputs: Inputs) -> Report {
         }
     };
     report.graph = graph.ok();
-    let user = inputs.awaited.contains(&Awaited::ApplicationUser);
-    let dataverse = dataverse_checks(&inputs.draft, &caller, user).await;
-    report.verdicts = verify::combine(graph_verdicts, dataverse, "Not run.");
+    let mut each = Vec::new();
+    for d in inputs.draft.per_environment() {
+        let user = inputs.awaited_users.contains(&d.environment_url);
+        let verdicts = match environment_caller(&inputs.signed, &d, &caller).await {
+            Ok(env_caller) => dataverse_checks(&d, &env_caller, user).await,
+            Err(why) => DATAVERSE_CHECKS
+                .iter()
+                .map(|&c| Verdict::not_checkable(c, why.clone()))
+                .collect(),
+        };
+        each.push(EnvironmentVerdicts {
+            label: d.environment_label(),
+            url: d.environment_url.clone(),
+            verdicts,
+        });
+    }
+    let first = each.first().map(|e| e.verdicts.clone()).unwrap_or_default();
+    report.verdicts = verify::combine(graph_verdicts, first, "Not run.");
+    if each.len() > 1 {
+        report.environments = each;
+    }
     report.waits = caller.waits();
     report
+}
+
+/// The Dataverse checks, in the order a region lists them.
+const DATAVERSE_CHECKS: [CheckId; 4] = [
+    CheckId::ApplicationUser,
+    CheckId::SecurityRoles,
+    CheckId::TablePrivileges,
+    CheckId::EnvironmentAccess,
+];
+
+/// A caller for `env_draft`'s environment: the sign-in's own token when the sign-in was for it,
+/// else the sign-in's refresh token exchanged for that environment's `user_impersonation`.
+pub async fn environment_caller(
+    signed: &SignedIn,
+    env_draft: &Draft,
+    caller: &Caller,
+) -> Result<Caller, String> {
+    let Some(env) = env_draft.environment() else {
+        return Err("The Environment URL is missing or not valid.".to_string());
+    };
+    if wizard_core::fields::EnvironmentUrl::parse(&signed.config.environment)
+        .is_ok_and(|c| c.value == env)
+    {
+        return Ok(caller.clone());
+    }
+    let Some(refresh) = &signed.refresh else {
+        return Err(format!(
+            "Not checked: the sign-in is for another environment and gave no refresh token to              ask for a token for {}. Work on this environment (step 4), then sign in again.",
+            env.as_str()
+        ));
+    };
+    let scope = wizard_core::entra::user_impersonation_scope(env.as_str());
+    match signin::resource_token(&signed.config, refresh, &scope).await {
+        Ok(token) => Ok(caller.with_token(token.secret())),
+        Err(e) => Err(format!(
+            "Not checked: Entra ID gave no token for {} (HTTP {}{}).",
+            env.as_str(),
+            e.status,
+            wizard_core::diagnose::aadsts_code(&e.body)
+                .map(|c| format!(" AADSTS{c}"))
+                .unwrap_or_default()
+        )),
+    }
 }
 
 /// Reads `request` (a list) until it shows `awaited`, waiting [`reads::VISIBILITY_DELAYS_MS`]
@@ -358,15 +436,10 @@ async fn graph_checks(
 
 async fn dataverse_checks(d: &Draft, caller: &Caller, awaited_user: bool) -> Vec<Verdict> {
     let (Some(env), Some(client)) = (d.environment(), d.client_id()) else {
-        return [
-            CheckId::ApplicationUser,
-            CheckId::SecurityRoles,
-            CheckId::TablePrivileges,
-            CheckId::EnvironmentAccess,
-        ]
-        .iter()
-        .map(|&c| Verdict::not_checkable(c, "The Environment URL or the client ID is missing."))
-        .collect();
+        return DATAVERSE_CHECKS
+            .iter()
+            .map(|&c| Verdict::not_checkable(c, "The Environment URL or the client ID is missing."))
+            .collect();
     };
     let cid = client.to_string();
     let v = d.api_version;

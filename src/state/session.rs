@@ -11,6 +11,10 @@ pub struct Session {
     pub signed_in: RwSignal<Option<SignedIn>>,
     /// The last sign-in failure, shown on the test page.
     pub failure: RwSignal<Option<Diagnosis>>,
+    /// A sign-in for "Your environments" alone (a Global Discovery token). Memory only.
+    pub discovery: RwSignal<Option<SignedIn>>,
+    /// Why the last discovery sign-in failed, shown under "Your environments".
+    pub discovery_failure: RwSignal<Option<Diagnosis>>,
 }
 
 impl Session {
@@ -19,6 +23,8 @@ impl Session {
         let s = Session {
             signed_in: RwSignal::new(None),
             failure: RwSignal::new(None),
+            discovery: RwSignal::new(None),
+            discovery_failure: RwSignal::new(None),
         };
         provide_context(s);
         s
@@ -43,10 +49,23 @@ impl Session {
         }
     }
 
-    /// Forgets the token and any failure (sign out).
+    /// Records how a discovery sign-in ended.
+    pub fn finish_discovery(&self, result: Result<SignedIn, Diagnosis>) {
+        match result {
+            Ok(signed) => {
+                self.discovery_failure.set(None);
+                self.discovery.set(Some(signed));
+            }
+            Err(d) => self.discovery_failure.set(Some(d)),
+        }
+    }
+
+    /// Forgets the tokens and any failure (sign out).
     pub fn sign_out(&self) {
         self.signed_in.set(None);
         self.failure.set(None);
+        self.discovery.set(None);
+        self.discovery_failure.set(None);
         signin::forget_pending();
     }
 }

@@ -4,7 +4,7 @@
 use super::Wizard;
 use crate::services::{
     signin::GraphToken,
-    verify::{Notify, Report},
+    verify::{EnvironmentVerdicts, Notify, Report},
 };
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -39,6 +39,10 @@ pub struct Verification {
     pub waits: RwSignal<u32>,
     /// Changes a fix just made, which the next run reads again for until they show.
     pub awaited: RwSignal<Vec<Awaited>>,
+    /// Environments (URLs as in the draft) where the fix just created the application user.
+    pub awaited_users: RwSignal<Vec<String>>,
+    /// With several environments: each one's Dataverse verdicts (empty with one).
+    pub environments: RwSignal<Vec<EnvironmentVerdicts>>,
 }
 
 impl Verification {
@@ -56,6 +60,8 @@ impl Verification {
             waiting: RwSignal::new(None),
             waits: RwSignal::new(0),
             awaited: RwSignal::new(Vec::new()),
+            awaited_users: RwSignal::new(Vec::new()),
+            environments: RwSignal::new(Vec::new()),
         };
         provide_context(v);
         v
@@ -78,6 +84,8 @@ impl Verification {
         self.waiting.set(None);
         self.waits.set(0);
         self.awaited.set(Vec::new());
+        self.awaited_users.set(Vec::new());
+        self.environments.set(Vec::new());
     }
 
     /// Tells the page about each wait a busy service asks for (the region shows it).
@@ -108,6 +116,7 @@ impl Verification {
         self.application_object_id.set(report.application_object_id);
         self.waits.set(report.waits);
         self.waiting.set(None);
+        self.environments.set(report.environments);
         self.verdicts.set(report.verdicts);
         self.running.set(false);
     }
@@ -125,8 +134,13 @@ impl Verification {
         if self.running.get() {
             return None;
         }
+        // Every environment counts: a ✗ in the second one marks the step too.
+        let others: Vec<Verdict> = self
+            .environments
+            .with(|e| e.iter().flat_map(|e| e.verdicts.clone()).collect());
         self.verdicts.with(|v| {
             v.iter()
+                .chain(others.iter())
                 .filter(|v| v.check.step() == step)
                 .filter(|v| !matches!(v.outcome, Outcome::NotCheckable { .. }))
                 .max_by_key(|v| rank(v))

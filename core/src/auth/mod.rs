@@ -111,6 +111,12 @@ pub enum SignInPurpose {
         /// The Graph scopes, e.g. `https://graph.microsoft.com/Application.Read.All …`.
         scopes: String,
     },
+    /// The Global Discovery Service (a first sign-in, before any environment is known), plus a
+    /// refresh token to exchange for each chosen environment later.
+    Discovery {
+        /// [`crate::discovery::scope`] of the chosen cloud.
+        scope: String,
+    },
 }
 
 impl SignInConfig {
@@ -120,6 +126,9 @@ impl SignInConfig {
         match &self.purpose {
             SignInPurpose::Dataverse => crate::entra::sign_in_scope(&self.environment),
             SignInPurpose::Graph { scopes } => format!("{} openid profile", scopes.trim()),
+            SignInPurpose::Discovery { scope } => {
+                format!("{} openid profile offline_access", scope.trim())
+            }
         }
     }
 

@@ -34,6 +34,8 @@ pub struct Connection {
     pub secret_expires: Option<SecretExpiry>,
     /// Dataverse environment.
     pub environment: EnvironmentUrl,
+    /// Its friendly name, when it was chosen from the discovered list (may be empty).
+    pub environment_name: String,
     /// The token endpoint the user typed, if any.
     pub token_endpoint: Option<TokenEndpoint>,
     /// Web redirect for the connector, when typed (required for authorization code).
@@ -69,6 +71,8 @@ impl Connection {
                 .map(|e| e.to_string())
                 .unwrap_or_default(),
             environment_url: self.environment.to_string(),
+            environment_name: self.environment_name.clone(),
+            more_environments: Vec::new(),
             token_endpoint: self
                 .token_endpoint
                 .as_ref()

@@ -149,7 +149,7 @@ fields! {
         step: Details,
         required: Required::Always,
         value: |d| &d.environment_url,
-        set: |d, v| d.environment_url = v,
+        set: |d, v| d.set_environment_url(v),
         check: |d, _| notes(d.p_environment()),
         hint: "Power Platform admin center, Environments, your environment: Environment URL.",
     }

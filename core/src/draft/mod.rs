@@ -15,6 +15,7 @@ use crate::fields::{
 };
 
 mod connection;
+mod environments;
 mod field;
 mod parse;
 pub mod sandbox;
@@ -23,6 +24,7 @@ mod step;
 pub(crate) mod tests;
 
 pub use connection::Connection;
+pub use environments::OtherEnvironment;
 pub use field::FieldId;
 use parse::Parsed;
 pub use step::Step;
@@ -83,8 +85,14 @@ pub struct Draft {
     pub client_secret: SecretInput,
     /// `YYYY-MM-DD` (an `<input type=date>` value).
     pub secret_expires: String,
-    /// The Dataverse environment URL.
+    /// The Dataverse environment URL (the first environment of the setup: the one the form
+    /// fields, the sign-in and the schema picker work on).
     pub environment_url: String,
+    /// Its friendly name, when it was chosen from "Your environments" (blank when typed).
+    pub environment_name: String,
+    /// The setup's other environments (same app, tenant and secret; own URL and entity), in the
+    /// order they were chosen. See [`Draft::per_environment`].
+    pub more_environments: Vec<OtherEnvironment>,
     /// Optional: derived from the tenant when empty.
     pub token_endpoint: String,
     /// Web redirect for the connector's authorization_code flow (only required for that grant).
@@ -181,6 +189,7 @@ impl Draft {
                 }
             }
         }
+        out.extend(self.other_environment_problems(today));
         out
     }
 
@@ -223,6 +232,7 @@ impl Draft {
             client_secret: secret,
             secret_expires: opt(self.p_expiry(today))?,
             environment: self.p_environment()?.ok()?.value,
+            environment_name: self.environment_name.trim().to_string(),
             token_endpoint: opt(self.p_token())?,
             connector_redirect_url: redirect,
             full_name: self.full_name.trim().to_string(),

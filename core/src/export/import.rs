@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, NaiveDate};
 
-use super::{document, Document, FORMAT, FORMAT_VERSION};
+use super::{document, Document, SetupDocument, FORMAT, FORMAT_VERSION, FORMAT_VERSION_1};
 use crate::cloud::Cloud;
-use crate::draft::{check_field, Draft, FieldId, FieldStatus, SecretInput};
+use crate::draft::{check_field, Draft, FieldId, FieldStatus, OtherEnvironment, SecretInput};
 use crate::fields::{ApiVersion, GrantType};
 
 /// Why a file could not be imported. `Display` is the message for the user.
@@ -32,7 +32,7 @@ pub enum ImportError {
     NotAConnection,
     /// A connection file of another format version.
     #[error(
-        "This connection file is format version {found}, but this wizard reads version \
+        "This connection file is format version {found}, but this wizard reads versions 1 to \
          {supported}. Open it with the wizard version that wrote it, or export it again."
     )]
     UnsupportedVersion {
@@ -119,19 +119,98 @@ pub fn import_json(text: &str, today: NaiveDate) -> Result<Draft, ImportError> {
         return Err(ImportError::NotAConnection);
     }
     match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
-        Some(found) => {
-            return Err(ImportError::UnsupportedVersion {
-                found,
-                supported: FORMAT_VERSION,
-            })
-        }
-        None => {
-            return Err(ImportError::Structure {
-                message: "\"version\" is missing or not a whole number".into(),
-            })
-        }
+        Some(v) if v == u64::from(FORMAT_VERSION_1) => import_one(&value, today),
+        Some(v) if v == u64::from(FORMAT_VERSION) => import_setup(&value, today),
+        Some(found) => Err(ImportError::UnsupportedVersion {
+            found,
+            supported: FORMAT_VERSION,
+        }),
+        None => Err(ImportError::Structure {
+            message: "\"version\" is missing or not a whole number".into(),
+        }),
     }
+}
+
+/// Version 2: each connection is checked as strictly as a version 1 file, then all must be the
+/// same app registration (tenant, app, secret, grant…) in different environments.
+fn import_setup(value: &serde_json::Value, today: NaiveDate) -> Result<Draft, ImportError> {
+    let doc: SetupDocument =
+        serde_json::from_value(value.clone()).map_err(|e| ImportError::Structure {
+            message: e.to_string(),
+        })?;
+    let invalid = |field: String, message: String| ImportError::Invalid { field, message };
+    if doc.connections.is_empty() {
+        return Err(ImportError::Structure {
+            message: "\"connections\" is empty: the file holds no connection".into(),
+        });
+    }
+    let with_secret = doc
+        .connections
+        .iter()
+        .filter(|c| c.connector.oauth2.client_secret.is_some())
+        .count();
+    if (with_secret > 0) != doc.includes_client_secret
+        || (with_secret > 0 && with_secret < doc.connections.len())
+    {
+        return Err(invalid(
+            "includesClientSecret".into(),
+            "it does not match which connections have connector.OAuth2.ClientSecret".into(),
+        ));
+    }
+    let mut drafts = Vec::new();
+    for (i, c) in doc.connections.into_iter().enumerate() {
+        let one = serde_json::json!({
+            "format": FORMAT,
+            "version": FORMAT_VERSION_1,
+            "exportedAt": doc.exported_at,
+            "includesClientSecret": c.connector.oauth2.client_secret.is_some(),
+            "connector": c.connector,
+            "azure": c.azure,
+            "applicationUser": c.application_user,
+        });
+        let mut d = import_one(&one, today).map_err(|e| match e {
+            ImportError::Invalid { field, message } => {
+                invalid(format!("connections[{i}].{field}"), message)
+            }
+            other => other,
+        })?;
+        d.environment_name = c.environment_name.trim().to_string();
+        drafts.push(d);
+    }
+    let mut setup = drafts.remove(0);
+    for (i, d) in drafts.into_iter().enumerate() {
+        let mut same = d.clone();
+        same.environment_url.clone_from(&setup.environment_url);
+        same.environment_name.clone_from(&setup.environment_name);
+        same.entity.clone_from(&setup.entity);
+        if same != setup {
+            return Err(invalid(
+                format!("connections[{}].azure", i + 1),
+                "it names another app registration, tenant, secret or connector setting than \
+                 connections[0]: one file holds one app's connections, one per environment"
+                    .into(),
+            ));
+        }
+        let other = OtherEnvironment {
+            url: d.environment_url,
+            name: d.environment_name,
+            entity: d.entity,
+        };
+        if setup.environment_url == other.url
+            || setup.more_environments.iter().any(|o| o.url == other.url)
+        {
+            return Err(invalid(
+                format!("connections[{}].azure.environmentUrl", i + 1),
+                "this environment is already in the file: each environment once".into(),
+            ));
+        }
+        setup.more_environments.push(other);
+    }
+    Ok(setup)
+}
+
+/// Version 1 (and each connection of version 2): one connection.
+fn import_one(value: &serde_json::Value, today: NaiveDate) -> Result<Draft, ImportError> {
     let doc: Document =
         serde_json::from_value(value.clone()).map_err(|e| ImportError::Structure {
             message: e.to_string(),
@@ -203,6 +282,8 @@ pub fn import_json(text: &str, today: NaiveDate) -> Result<Draft, ImportError> {
         ),
         secret_expires: doc.azure.secret_expires.clone().unwrap_or_default(),
         environment_url: doc.azure.environment_url.clone(),
+        environment_name: String::new(),
+        more_environments: Vec::new(),
         token_endpoint: doc.azure.token_endpoint.clone().unwrap_or_default(),
         connector_redirect_url: match grant_type {
             GrantType::AuthorizationCode => doc.connector.oauth2.redirect_url.clone(),
@@ -242,7 +323,7 @@ pub fn import_json(text: &str, today: NaiveDate) -> Result<Draft, ImportError> {
     ))
     .expect("plain strings serialise");
     for path in DERIVED {
-        let (want, got) = (at(&expected, path), at(&value, path));
+        let (want, got) = (at(&expected, path), at(value, path));
         if want != got {
             let show =
                 |v: Option<&serde_json::Value>| v.map_or("nothing".to_string(), |v| v.to_string());

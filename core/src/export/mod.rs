@@ -25,11 +25,39 @@ mod tests;
 
 pub use import::{import_json, ImportError};
 
+/// The versions [`import_json`] reads.
+pub const READS_VERSIONS: [u32; 2] = [FORMAT_VERSION_1, FORMAT_VERSION];
+
 /// The `format` value of every connection file.
 pub const FORMAT: &str = "dataverse-connection";
-/// The `version` this wizard writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The `version` this wizard writes. Version 2 holds one connection per environment under
+/// `connections`; version 1 (one connection at the top level) still imports.
+pub const FORMAT_VERSION: u32 = 2;
+/// The one-environment version, still read.
+pub const FORMAT_VERSION_1: u32 = 1;
 
+/// Version 2: the connections of one setup, one per environment, the first being the form's.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetupDocument {
+    format: String,
+    version: u32,
+    exported_at: String,
+    includes_client_secret: bool,
+    connections: Vec<ConnectionEntry>,
+}
+
+/// One environment's connection in a version 2 file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConnectionEntry {
+    environment_name: String,
+    connector: ConnectorDoc,
+    azure: AzureDoc,
+    application_user: AppUserDoc,
+}
+
+/// Version 1, and what each connection of version 2 is checked as.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Document {
@@ -130,7 +158,7 @@ fn document(conn: &Connection, include_secret: bool, exported_at: String) -> Doc
     let authority = Authority::of(conn.cloud, &conn.tenant);
     Document {
         format: FORMAT.to_string(),
-        version: FORMAT_VERSION,
+        version: FORMAT_VERSION_1,
         exported_at,
         includes_client_secret: secret.is_some(),
         connector: ConnectorDoc {
@@ -173,18 +201,55 @@ fn document(conn: &Connection, include_secret: bool, exported_at: String) -> Doc
     }
 }
 
-/// Pretty JSON. Contains the client secret only when `include_secret` is true (and the
-/// connection has one). `exported_at` is written as RFC 3339 (UTC, seconds).
-pub fn export_json(conn: &Connection, include_secret: bool, exported_at: DateTime<Utc>) -> String {
-    let doc = document(
-        conn,
-        include_secret,
-        exported_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-    );
+fn entry(conn: &Connection, include_secret: bool) -> ConnectionEntry {
+    let doc = document(conn, include_secret, String::new());
+    ConnectionEntry {
+        environment_name: conn.environment_name.clone(),
+        connector: doc.connector,
+        azure: doc.azure,
+        application_user: doc.application_user,
+    }
+}
+
+/// Pretty JSON of one setup: one connection per environment, in the order given. Contains the
+/// client secret only when `include_secret` is true (and the connections have one).
+/// `exported_at` is written as RFC 3339 (UTC, seconds).
+pub fn export_setup_json(
+    conns: &[Connection],
+    include_secret: bool,
+    exported_at: DateTime<Utc>,
+) -> String {
+    let connections: Vec<ConnectionEntry> =
+        conns.iter().map(|c| entry(c, include_secret)).collect();
+    let doc = SetupDocument {
+        format: FORMAT.to_string(),
+        version: FORMAT_VERSION,
+        exported_at: exported_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        includes_client_secret: connections
+            .iter()
+            .any(|c| c.connector.oauth2.client_secret.is_some()),
+        connections,
+    };
     serde_json::to_string_pretty(&doc).expect("plain strings serialise")
+}
+
+/// [`export_setup_json`] of one connection.
+pub fn export_json(conn: &Connection, include_secret: bool, exported_at: DateTime<Utc>) -> String {
+    export_setup_json(std::slice::from_ref(conn), include_secret, exported_at)
 }
 
 /// `dataverse-connection-{org}.json`.
 pub fn suggested_file_name(conn: &Connection) -> String {
     format!("dataverse-connection-{}.json", conn.environment.org())
+}
+
+/// One environment: [`suggested_file_name`]; several: `dataverse-connections-{org}-{org}….json`.
+pub fn suggested_setup_file_name(conns: &[Connection]) -> String {
+    match conns {
+        [one] => suggested_file_name(one),
+        _ => {
+            let orgs: Vec<&str> = conns.iter().map(|c| c.environment.org()).collect();
+            format!("dataverse-connections-{}.json", orgs.join("-"))
+        }
+    }
 }

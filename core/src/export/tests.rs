@@ -79,11 +79,14 @@ fn shape_and_no_secret_by_default() {
     let c = good().validate(today()).unwrap();
     let text = export_json(&c, false, at_time());
     assert!(!text.contains(SECRET));
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["format"], "dataverse-connection");
-    assert_eq!(v["version"], 1);
-    assert_eq!(v["exportedAt"], "2025-06-15T10:30:00Z");
-    assert_eq!(v["includesClientSecret"], false);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["format"], "dataverse-connection");
+    assert_eq!(doc["version"], 2);
+    assert_eq!(doc["exportedAt"], "2025-06-15T10:30:00Z");
+    assert_eq!(doc["includesClientSecret"], false);
+    assert_eq!(doc["connections"].as_array().map(Vec::len), Some(1));
+    let v = &doc["connections"][0];
+    assert_eq!(v["environmentName"], "");
     assert_eq!(
         v["connector"]["ServiceURL"],
         "https://contoso.crm4.dynamics.com/api/data/v9.2/"
@@ -101,7 +104,10 @@ fn shape_and_no_secret_by_default() {
 
     let with = export_json(&c, true, at_time());
     let v: serde_json::Value = serde_json::from_str(&with).unwrap();
-    assert_eq!(v["connector"]["OAuth2"]["ClientSecret"], SECRET);
+    assert_eq!(
+        v["connections"][0]["connector"]["OAuth2"]["ClientSecret"],
+        SECRET
+    );
     assert_eq!(v["includesClientSecret"], true);
 }
 
@@ -154,32 +160,67 @@ fn exported() -> serde_json::Value {
     .unwrap()
 }
 
+/// The version 1 file the wizard wrote before several environments: the first connection at
+/// the top level, without `environmentName`.
+fn version_1(v2: &serde_json::Value) -> serde_json::Value {
+    let c = &v2["connections"][0];
+    serde_json::json!({
+        "format": v2["format"],
+        "version": 1,
+        "exportedAt": v2["exportedAt"],
+        "includesClientSecret": v2["includesClientSecret"],
+        "connector": c["connector"],
+        "azure": c["azure"],
+        "applicationUser": c["applicationUser"],
+    })
+}
+
+/// What today's main exported (version 1): the strict per-connection import is tested on it.
+fn exported_v1() -> serde_json::Value {
+    version_1(&exported())
+}
+
 #[test]
 fn schema_rejects_extra_and_missing() {
     type Edit = fn(&mut serde_json::Value);
     let edits: &[Edit] = &[
         |v| v["extra"] = "x".into(),
-        |v| v["azure"]["extra"] = "x".into(),
-        |v| v["connector"]["OAuth2"]["Extra"] = "x".into(),
-        |v| v["applicationUser"]["Extra"] = "x".into(),
+        |v| v["connections"][0]["extra"] = "x".into(),
+        |v| v["connections"][0]["azure"]["extra"] = "x".into(),
+        |v| v["connections"][0]["connector"]["OAuth2"]["Extra"] = "x".into(),
+        |v| v["connections"][0]["applicationUser"]["Extra"] = "x".into(),
         |v| {
-            v["azure"].as_object_mut().unwrap().remove("tenantId");
+            v["connections"][0]["azure"]
+                .as_object_mut()
+                .unwrap()
+                .remove("tenantId");
         },
         |v| {
-            v.as_object_mut().unwrap().remove("connector");
+            v["connections"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("connector");
         },
         |v| {
-            v["connector"]["OAuth2"]
+            v["connections"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("environmentName");
+        },
+        |v| {
+            v["connections"][0]["connector"]["OAuth2"]
                 .as_object_mut()
                 .unwrap()
                 .remove("TokenURL");
         },
-        |v| v["version"] = 2.into(),
+        |v| v["connections"] = serde_json::json!([]),
+        |v| v["version"] = 3.into(),
+        |v| v["version"] = 1.into(),
         |v| v["format"] = "other".into(),
-        |v| v["azure"]["cloud"] = "mars".into(),
-        |v| v["connector"]["OAuth2"]["GrantType"] = "password".into(),
+        |v| v["connections"][0]["azure"]["cloud"] = "mars".into(),
+        |v| v["connections"][0]["connector"]["OAuth2"]["GrantType"] = "password".into(),
         |v| v["includesClientSecret"] = true.into(),
-        |v| v["azure"]["applicationId"] = "not-a-guid".into(),
+        |v| v["connections"][0]["azure"]["applicationId"] = "not-a-guid".into(),
     ];
     assert!(schema_valid(&exported()));
     for (i, edit) in edits.iter().enumerate() {
@@ -212,18 +253,19 @@ fn import_errors() {
     );
 
     let mut v = exported();
-    v["version"] = 2.into();
+    v["version"] = 3.into();
     let e = import_json(&v.to_string(), today()).unwrap_err();
     assert_eq!(
         e,
         ImportError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }
     );
-    assert!(e.to_string().contains("version 2"));
+    assert!(e.to_string().contains("version 3"));
+    assert!(e.to_string().contains("versions 1 to 2"));
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["azure"]["enterpriseApplicationObjectId"] = "1234-nope".into();
     match import_json(&v.to_string(), today()).unwrap_err() {
         ImportError::Invalid { field, message } => {
@@ -233,7 +275,7 @@ fn import_errors() {
         other => panic!("{other:?}"),
     }
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["azure"]["enterpriseApplicationObjectId"] = CLIENT.into();
     let e = import_json(&v.to_string(), today()).unwrap_err();
     assert!(
@@ -242,32 +284,32 @@ fn import_errors() {
         "{e}"
     );
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["azure"]["environmentUrl"] = "https://make.powerapps.com".into();
     let e = import_json(&v.to_string(), today()).unwrap_err();
     assert!(e.to_string().contains("Power Apps maker portal"), "{e}");
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["connector"]["OAuth2"]["ClientSecret"] = CLIENT.into();
     v["includesClientSecret"] = true.into();
     let e = import_json(&v.to_string(), today()).unwrap_err();
     assert!(e.to_string().contains("Secret ID"), "{e}");
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["connector"]["ServiceURL"] = "https://other.crm.dynamics.com/api/data/v9.2/".into();
     match import_json(&v.to_string(), today()).unwrap_err() {
         ImportError::Invalid { field, .. } => assert_eq!(field, "connector.ServiceURL"),
         other => panic!("{other:?}"),
     }
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["extra"] = 1.into();
     assert!(matches!(
         import_json(&v.to_string(), today()),
         Err(ImportError::Structure { .. })
     ));
 
-    let mut v = exported();
+    let mut v = exported_v1();
     v["exportedAt"] = "yesterday".into();
     assert!(matches!(
         import_json(&v.to_string(), today()),
@@ -277,7 +319,7 @@ fn import_errors() {
 
 #[test]
 fn import_canonicalises_values() {
-    let mut v = exported();
+    let mut v = exported_v1();
     v["azure"]["applicationId"] = format!("{{{}}}", CLIENT.to_uppercase()).into();
     // Derived values still name the canonical ID, so this imports.
     let d = import_json(&v.to_string(), today()).unwrap();
@@ -299,7 +341,7 @@ fn expired_secret_still_imports() {
 /// vague "damaged file".
 #[test]
 fn import_names_a_missing_required_value() {
-    let mut v = exported();
+    let mut v = exported_v1();
     v["azure"]["tenantId"] = "".into();
     match import_json(&v.to_string(), today()).unwrap_err() {
         ImportError::Invalid { field, message } => {

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use super::connection_string::SyntaxError;
 use super::{adf, connection_string, dotenv, postman, SECRET_MASK, SECRET_PLACEHOLDER};
 use crate::cloud::Cloud;
-use crate::draft::{check_field, Draft, FieldId, FieldStatus, SecretInput};
+use crate::draft::{check_field, Draft, FieldId, FieldStatus, OtherEnvironment, SecretInput};
 use crate::export;
 use crate::fields::{ApiVersion, EnvironmentUrl, GrantType, Guid};
 
@@ -129,6 +129,9 @@ pub(crate) struct Holding {
     api_version: Option<ApiVersion>,
     fields: Vec<Taken>,
     secret: Option<(SecretInput, String)>,
+    /// Our JSON's environment names and other environments: the whole list, replacing the
+    /// draft's (`None` for the other formats, which name one environment).
+    environments: Option<(String, Vec<OtherEnvironment>)>,
     notes: Vec<String>,
 }
 
@@ -141,6 +144,7 @@ impl Holding {
             api_version: None,
             fields: Vec::new(),
             secret: None,
+            environments: None,
             notes: Vec::new(),
         }
     }
@@ -242,6 +246,7 @@ impl Holding {
         for field in FieldId::ALL {
             h.fill(field, &field.get(&draft), field.label());
         }
+        h.environments = Some((draft.environment_name, draft.more_environments));
         h
     }
 
@@ -269,6 +274,13 @@ impl Holding {
             if !t.value.trim().is_empty() {
                 filled.push(label(t.field));
             }
+        }
+        if let Some((name, more)) = self.environments.clone() {
+            draft.environment_name = name;
+            if !more.is_empty() {
+                filled.push("Other environments");
+            }
+            draft.more_environments = more;
         }
         if let Some(c) = cloud {
             filled.push("Microsoft cloud");

@@ -252,6 +252,31 @@ pub fn render(format: Format, conn: &Connection, mode: SecretMode, now: DateTime
     }
 }
 
+/// The connection JSON of a whole setup: every environment's connection in one file (for one
+/// environment, exactly [`render`] of [`Format::ConnectionJson`]). `None` without connections.
+pub fn render_setup_json(
+    conns: &[Connection],
+    mode: SecretMode,
+    now: DateTime<Utc>,
+) -> Option<Rendered> {
+    let first = conns.first()?;
+    let mut one = render(Format::ConnectionJson, first, mode, now);
+    if conns.len() > 1 {
+        let include = Source::new(first, mode).secret().is_some();
+        one.text = export::export_setup_json(conns, include, now);
+        one.notes.push(format!(
+            "One file for the {} environments: one connection each, under \"connections\".",
+            conns.len()
+        ));
+    }
+    Some(one)
+}
+
+/// The file name of [`render_setup_json`]'s download.
+pub fn setup_json_file_name(conns: &[Connection]) -> String {
+    export::suggested_setup_file_name(conns)
+}
+
 /// What every render function reads: the connection, its connector values (the one
 /// derivation) and how to show the secret. No `Debug`: the values hold the secret.
 pub(crate) struct Source<'a> {

@@ -10,7 +10,10 @@ use crate::{services::browser, state::Wizard};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 use wizard_core::draft::Connection;
-use wizard_core::targets::{render, Format, SecretMode, Target, SECRET_PLACEHOLDER};
+use wizard_core::targets;
+use wizard_core::targets::{
+    render, render_setup_json, setup_json_file_name, Format, SecretMode, Target, SECRET_PLACEHOLDER,
+};
 
 fn tab_id(t: Target) -> String {
     format!("use-it-in-tab-{}", t.slug())
@@ -39,7 +42,13 @@ pub fn UseItIn(
     include_secret: Signal<bool>,
 ) -> impl IntoView {
     let wizard = Wizard::expect();
-    let connection = Memo::new(move |_| wizard.draft.with(|d| d.validate(wizard.today).ok()));
+    // Every environment's connection: one output per environment (the connection JSON: one
+    // file for all of them).
+    let connections = Memo::new(move |_| {
+        wizard
+            .draft
+            .with(|d| d.validate_all(wizard.today).unwrap_or_default())
+    });
     let selected = RwSignal::new(0usize);
     let count = Target::ALL.len();
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
@@ -103,7 +112,7 @@ pub fn UseItIn(
                             {t
                                 .formats()
                                 .iter()
-                                .map(|&f| view! { <Output format=f connection include_secret /> })
+                                .map(|&f| view! { <Outputs format=f connections include_secret /> })
                                 .collect_view()}
                         </div>
                     }
@@ -113,15 +122,63 @@ pub fn UseItIn(
     }
 }
 
+/// What one output shows and carries: its text, notes and file name.
+type Rendering = Option<(String, targets::Rendered)>;
+
+/// One format's outputs: the connection JSON once for the whole setup; every other format once
+/// per environment, named after it when there are several.
+#[component]
+fn Outputs(
+    format: Format,
+    connections: Memo<Vec<Connection>>,
+    include_secret: Signal<bool>,
+) -> impl IntoView {
+    let render_with = move |index: Option<usize>, mode: SecretMode| -> Rendering {
+        connections.with(|all| match index {
+            None => render_setup_json(all, mode, browser::now_utc())
+                .map(|r| (setup_json_file_name(all), r)),
+            Some(i) => all.get(i).map(|c| {
+                (
+                    format.file_name(c),
+                    render(format, c, mode, browser::now_utc()),
+                )
+            }),
+        })
+    };
+    move || {
+        let labels: Vec<String> = connections.with(|all| {
+            all.iter()
+                .map(|c| c.to_draft().environment_label())
+                .collect()
+        });
+        if format == Format::ConnectionJson || labels.len() < 2 {
+            let index = (format != Format::ConnectionJson).then_some(0);
+            let name = format.name().to_string();
+            view! { <Output name media_type=format.media_type() render_with=Callback::new(move |m| render_with(index, m)) include_secret /> }.into_any()
+        } else {
+            labels
+                .into_iter()
+                .enumerate()
+                .map(|(i, label)| {
+                    let name = format!("{} for {label}", format.name());
+                    view! { <Output name media_type=format.media_type() render_with=Callback::new(move |m| render_with(Some(i), m)) include_secret /> }
+                })
+                .collect_view()
+                .into_any()
+        }
+    }
+}
+
 /// One output: shown (secret masked), its notes, Copy and Download.
 #[component]
 fn Output(
-    format: Format,
-    connection: Memo<Option<Connection>>,
+    name: String,
+    media_type: &'static str,
+    render_with: Callback<SecretMode, Rendering>,
     include_secret: Signal<bool>,
 ) -> impl IntoView {
     let result = RwSignal::new(None::<Result<String, String>>);
-    let name = format.name();
+    let name = StoredValue::new(name);
     // What Copy and Download carry: the secret itself only when the user asked for it.
     let output = move || {
         let mode = if include_secret.get_untracked() {
@@ -129,14 +186,7 @@ fn Output(
         } else {
             SecretMode::Placeholder
         };
-        connection.with_untracked(|c| {
-            c.as_ref().map(|c| {
-                (
-                    format.file_name(c),
-                    render(format, c, mode, browser::now_utc()).text,
-                )
-            })
-        })
+        untrack(|| render_with.run(mode)).map(|(file, r)| (file, r.text))
     };
     let shown = Memo::new(move |_| {
         let mode = if include_secret.get() {
@@ -144,10 +194,7 @@ fn Output(
         } else {
             SecretMode::Placeholder
         };
-        connection.with(|c| {
-            c.as_ref()
-                .map(|c| render(format, c, mode, browser::now_utc()))
-        })
+        render_with.run(mode).map(|(_, r)| r)
     });
     let on_copy = move |_| {
         let Some((_, text)) = output() else {
@@ -157,7 +204,7 @@ fn Output(
             let copied = browser::copy_text(&text).await;
             result.set(Some(
                 copied
-                    .map(|_| format!("Copied the {name} to the clipboard."))
+                    .map(|_| format!("Copied the {} to the clipboard.", name.get_value()))
                     .map_err(|e| e.to_string()),
             ));
         });
@@ -165,22 +212,22 @@ fn Output(
     let on_download = move |_| {
         if let Some((file, text)) = output() {
             result.set(Some(
-                browser::download(&file, format.media_type(), &text)
+                browser::download(&file, media_type, &text)
                     .map(|_| format!("Downloaded {file}."))
                     .map_err(|e| e.to_string()),
             ));
         }
     };
-    let unavailable = move || connection.with(Option::is_none);
+    let unavailable = move || shown.with(Option::is_none);
     view! {
         <div class="target-output">
-            <h4>{name}</h4>
+            <h4>{name.get_value()}</h4>
             {move || {
                 // Read before you copy: every output as text, the secret as its placeholder (or
                 // masked when included).
                 shown.get().map(|r| {
                     view! {
-                        <pre class="output" tabindex="0" aria-label=format!("{name}, as text")><code>{r.text}</code></pre>
+                        <pre class="output" tabindex="0" aria-label=format!("{}, as text", name.get_value())><code>{r.text}</code></pre>
                         <ul class="notes">
                             {r.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
                         </ul>
@@ -189,10 +236,10 @@ fn Output(
             }}
             <div class="actions">
                 <button type="button" class="secondary" on:click=on_copy disabled=unavailable>
-                    {format!("Copy {name}")}
+                    {format!("Copy {}", name.get_value())}
                 </button>
                 <button type="button" class="secondary" on:click=on_download disabled=unavailable>
-                    {format!("Download {name}")}
+                    {format!("Download {}", name.get_value())}
                 </button>
             </div>
             <div role="status" aria-live="polite" class="result">
