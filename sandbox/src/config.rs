@@ -84,10 +84,14 @@ pub struct Tenant {
     pub users: Vec<User>,
     #[serde(default)]
     pub apps: Vec<App>,
-    /// Graph directory writes (`addPassword`) are missing from reads for this long.
-    /// Default: the top-level `replication_lag_ms`.
+    /// Graph directory writes (created applications, service principals, grants, secrets) are
+    /// missing from reads for this long. Default: the top-level `replication_lag_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replication_lag_ms: Option<u64>,
+    /// "Users can register applications" (Entra's default: yes). When false, only Application
+    /// Developers and application admins may `POST /applications`.
+    #[serde(default = "yes")]
+    pub users_can_register_apps: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +103,11 @@ pub struct User {
     /// A Global Administrator: may grant admin consent.
     #[serde(default)]
     pub is_admin: bool,
+    /// Microsoft Entra directory roles by display name ("Application Developer", "Cloud
+    /// Application Administrator", …; see [`crate::graph::roles::ROLES`]). `is_admin` adds
+    /// Global Administrator.
+    #[serde(default)]
+    pub directory_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -146,6 +155,13 @@ pub struct App {
     /// The first Graph request to each distinct list with this app's tokens answers 429.
     #[serde(default)]
     pub graph_throttle_lists_once: bool,
+    /// The app registration's owners (user object IDs): they may change it and add secrets.
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// Does the tenant hold the app's service principal (enterprise application) from the start?
+    /// `false`: created by the first consent at sign-in or by `POST /servicePrincipals`.
+    #[serde(default = "yes")]
+    pub service_principal: bool,
 }
 
 /// A delegated permission grant to a first-party resource (by its application ID).
@@ -277,6 +293,9 @@ impl Config {
                 for g in &mut a.extra_grants {
                     g.resource_app_id = g.resource_app_id.to_ascii_lowercase();
                 }
+                for o in &mut a.owners {
+                    *o = o.to_ascii_lowercase();
+                }
             }
             for u in &mut t.users {
                 u.oid = u.oid.to_ascii_lowercase();
@@ -298,6 +317,9 @@ impl Config {
             if let Some(problem) = e.problems() {
                 return Err(ConfigError::Invalid(problem));
             }
+        }
+        for t in &self.tenants {
+            check_directory(t)?;
         }
         for a in self.tenants.iter().flat_map(|t| &t.apps) {
             if a.graph_page_size == Some(0) {
@@ -381,6 +403,42 @@ impl Config {
             .cloned()
             .unwrap_or_else(|| candidates[0].clone())
     }
+}
+
+/// Directory roles must be known, owners users of the tenant, and an app without a service
+/// principal can have no consent yet.
+fn check_directory(t: &Tenant) -> Result<(), ConfigError> {
+    for u in &t.users {
+        if let Some(r) = u
+            .directory_roles
+            .iter()
+            .find(|r| crate::graph::roles::role(r).is_none())
+        {
+            return Err(ConfigError::Invalid(format!(
+                "user '{}': unknown directory role '{r}'",
+                u.oid
+            )));
+        }
+    }
+    for a in &t.apps {
+        if let Some(o) = a.owners.iter().find(|o| t.user(o).is_none()) {
+            return Err(ConfigError::Invalid(format!(
+                "app '{}': owner '{o}' is not a user of the tenant",
+                a.client_id
+            )));
+        }
+        let consents = a.consented
+            || !a.graph_permissions.is_empty()
+            || !a.user_consents.is_empty()
+            || !a.extra_grants.is_empty();
+        if !a.service_principal && consents {
+            return Err(ConfigError::Invalid(format!(
+                "app '{}': consent needs a service principal (service_principal = false)",
+                a.client_id
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl Tenant {

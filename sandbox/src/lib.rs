@@ -1,14 +1,22 @@
-//! A local emulation of the parts of Microsoft Entra ID v2.0 and the Dataverse Web API that the
-//! wizard talks to. One listener; requests are routed on the `Host` header:
+//! A local emulation of the parts of Microsoft Entra ID v2.0, Microsoft Graph, the Global
+//! Discovery Service and the Dataverse Web API that the wizard talks to. One listener; requests
+//! are routed on the `Host` header:
 //!
 //! * `localhost` / `127.0.0.1` / `[::1]` → Entra ID ([`entra`]),
+//! * `graph.localhost` → Microsoft Graph ([`graph`]),
+//! * `globaldisco.localhost` → the Global Discovery Service ([`discovery`]),
 //! * `{org}.crm.localhost` → the Dataverse environment `{org}` ([`dataverse`]),
 //! * anything else → 404.
+//!
+//! Test hooks on the Entra host: `/sandbox/reset`, `/sandbox/faults` ([`faults`]: the next
+//! matching Graph, discovery or Dataverse request fails once), `/sandbox/state/applications/…`.
 
 pub mod config;
 pub mod cors;
 pub mod dataverse;
+pub mod discovery;
 pub mod entra;
+pub mod faults;
 pub mod graph;
 pub mod jwt;
 pub mod pages;
@@ -42,9 +50,11 @@ pub struct AppState {
 pub struct Store {
     pub codes: HashMap<String, entra::CodeGrant>,
     pub refresh_tokens: HashMap<String, entra::RefreshGrant>,
-    /// Consents granted on the sandbox's consent page: (client_id, Some(user oid)) for one user,
-    /// (client_id, None) for the whole organization.
-    pub consents: HashSet<(String, Option<String>)>,
+    /// Each tenant's directory objects (apps, service principals, grants) as they are now,
+    /// built from the configuration on first use; Graph writes and consent at sign-in change them.
+    pub directories: HashMap<String, graph::TenantObjects>,
+    /// Faults queued with `POST /sandbox/faults`, in matching order.
+    pub faults: Vec<faults::Fault>,
     /// Application users per environment (org), created from the configuration on first use.
     pub app_users: HashMap<String, Vec<dataverse::users::AppUserRow>>,
     /// Client secrets added through Graph `addPassword`, per client ID.
@@ -76,6 +86,12 @@ impl AppState {
         format!("http://graph.localhost:{}", self.port)
     }
 
+    /// `http://globaldisco.localhost:{port}` — the Global Discovery Service's stand-in
+    /// (`https://globaldisco.crm.dynamics.com`); its token audience has a trailing slash.
+    pub fn discovery_origin(&self) -> String {
+        format!("http://globaldisco.localhost:{}", self.port)
+    }
+
     /// `http://{org}.crm.localhost:{port}` — an environment's origin, also its token audience.
     pub fn env_origin(&self, org: &str) -> String {
         format!("http://{org}.crm.localhost:{}", self.port)
@@ -99,6 +115,7 @@ pub fn now_ms() -> u128 {
 pub enum HostKind {
     Entra,
     Graph,
+    Discovery,
     Dataverse(String),
     Unknown(String),
 }
@@ -125,6 +142,7 @@ pub fn classify_host(host: &str) -> HostKind {
     match name {
         "localhost" | "127.0.0.1" | "::1" => HostKind::Entra,
         "graph.localhost" => HostKind::Graph,
+        "globaldisco.localhost" => HostKind::Discovery,
         _ => match name.strip_suffix(".crm.localhost") {
             Some(org) if !org.is_empty() && !org.contains('.') => {
                 HostKind::Dataverse(org.to_string())
@@ -156,6 +174,7 @@ pub fn router(config: Config, port: u16) -> Router {
                     Err(never) => match never {},
                 },
                 HostKind::Graph => graph::handle(state, req).await,
+                HostKind::Discovery => discovery::handle(state, req).await,
                 HostKind::Dataverse(org) if state.config.environment(&org).is_some() => {
                     dataverse::handle(state, org, req).await
                 }
@@ -163,8 +182,10 @@ pub fn router(config: Config, port: u16) -> Router {
                     StatusCode::NOT_FOUND,
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                     Body::from(format!(
-                        "The sandbox does not serve the host '{name}'. Entra ID is on localhost; \
-                         Dataverse environments are on {{org}}.crm.localhost.\n"
+                        "The sandbox does not serve the host '{name}'. Entra ID is on localhost, \
+                         Microsoft Graph on graph.localhost, the Global Discovery Service on \
+                         globaldisco.localhost; Dataverse environments are on \
+                         {{org}}.crm.localhost.\n"
                     )),
                 )
                     .into_response(),
@@ -215,13 +236,18 @@ pub fn summary(config: &Config, port: u16) -> String {
             t.id
         );
         for u in &t.users {
+            let roles: Vec<&str> = graph::roles::roles_of(u).iter().map(|r| r.name).collect();
             let _ = writeln!(
                 s,
                 "  user  {}  {} <{}>{}",
                 u.oid,
                 u.name,
                 u.upn,
-                if u.is_admin { " (admin)" } else { "" }
+                if roles.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", roles.join(", "))
+                }
             );
         }
         for a in &t.apps {
@@ -230,7 +256,11 @@ pub fn summary(config: &Config, port: u16) -> String {
                 "  app   {}  {}{}\n        object id {}  service principal {}",
                 a.client_id,
                 a.name,
-                if a.consented { "" } else { " (not consented)" },
+                match (a.service_principal, a.consented) {
+                    (false, _) => " (no service principal until consent)",
+                    (true, true) => "",
+                    (true, false) => " (not consented)",
+                },
                 a.object_id,
                 a.service_principal_object_id
             );
@@ -244,10 +274,17 @@ pub fn summary(config: &Config, port: u16) -> String {
     }
     let _ = writeln!(
         s,
-        "graph   http://graph.localhost:{port}/v1.0/  (Microsoft Graph: applications, servicePrincipals, oauth2PermissionGrants)"
+        "graph   http://graph.localhost:{port}/v1.0/  (Microsoft Graph: applications, servicePrincipals, oauth2PermissionGrants, me/memberOf, organization)"
+    );
+    let _ = writeln!(
+        s,
+        "disco   http://globaldisco.localhost:{port}/api/discovery/v2.0/Instances  (Global Discovery Service; scope http://globaldisco.localhost:{port}//user_impersonation)"
     );
     for e in &config.environments {
         let mut traits = Vec::new();
+        if e.disabled {
+            traits.push("disabled: 503".to_string());
+        }
         if e.members.is_empty() {
             traits.push("no members".to_string());
         }
@@ -268,8 +305,9 @@ pub fn summary(config: &Config, port: u16) -> String {
         }
         let _ = writeln!(
             s,
-            "env     http://{}.crm.localhost:{port}  tenant {}{}\n        $metadata {}",
+            "env     http://{}.crm.localhost:{port}  \"{}\"  tenant {}{}\n        $metadata {}",
             e.org,
+            e.display_name(),
             e.tenant,
             if traits.is_empty() {
                 String::new()
@@ -296,6 +334,11 @@ mod tests {
         assert_eq!(classify_host("[::1]:8081"), HostKind::Entra);
         assert_eq!(classify_host("LocalHost"), HostKind::Entra);
         assert_eq!(classify_host("graph.localhost:8081"), HostKind::Graph);
+        assert_eq!(
+            classify_host("GlobalDisco.localhost:8081"),
+            HostKind::Discovery
+        );
+        assert_eq!(classify_host("globaldisco.localhost"), HostKind::Discovery);
         assert_eq!(
             classify_host("contoso.crm.localhost:8081"),
             HostKind::Dataverse("contoso".into())

@@ -112,14 +112,16 @@ pub struct ConsentPage<'a> {
     pub client_id: &'a str,
     pub user_name: &'a str,
     pub user_upn: &'a str,
-    pub permission: &'a str,
-    pub is_admin: bool,
+    /// The permissions asked for, one line each.
+    pub permissions: Vec<String>,
+    /// May tick "Consent on behalf of your organization" (a consent admin).
+    pub org_consent: bool,
     pub action: &'a str,
     pub hidden: String,
 }
 
 pub fn consent(p: &ConsentPage) -> String {
-    let org = if p.is_admin {
+    let org = if p.org_consent {
         "<p><input type=\"checkbox\" id=\"consent_org\" name=\"consent_org\" value=\"on\">\
 <label for=\"consent_org\">Consent on behalf of your organization</label></p>"
     } else {
@@ -129,7 +131,7 @@ pub fn consent(p: &ConsentPage) -> String {
         "<h1>Permissions requested</h1>\
 <p>Signed in as {user} <span class=\"upn\">{upn}</span></p>\
 <p><strong>{app}</strong> <span class=\"upn\">Application (client) ID {client}</span></p>\
-<p>This app would like to:</p><ul><li>{perm}</li><li>Maintain access to data you have given it access to</li>\
+<p>This app would like to:</p><ul>{perms}<li>Maintain access to data you have given it access to</li>\
 <li>View your basic profile</li></ul>\
 <form method=\"post\" action=\"{action}\">{hidden}{org}\
 <button type=\"submit\" class=\"primary\" name=\"consent\" value=\"accept\">Accept</button> \
@@ -138,7 +140,11 @@ pub fn consent(p: &ConsentPage) -> String {
         upn = esc(p.user_upn),
         app = esc(p.app_name),
         client = esc(p.client_id),
-        perm = esc(p.permission),
+        perms = p
+            .permissions
+            .iter()
+            .map(|t| format!("<li>{}</li>", esc(t)))
+            .collect::<String>(),
         action = esc(p.action),
         hidden = p.hidden,
     );

@@ -78,6 +78,16 @@ pub struct TeamConfig {
 pub struct Environment {
     /// Organization name: the environment is served on `{org}.crm.localhost`.
     pub org: String,
+    /// The display name (Global Discovery Service `FriendlyName`). Default: the org name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    /// Global Discovery Service `Purpose` (the environment's description). Default: null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// A disabled environment: discovery lists it with `State: 1`, its Web API answers every
+    /// call 503 `0x8004A104`.
+    #[serde(default)]
+    pub disabled: bool,
     /// Tenant GUID the environment belongs to.
     pub tenant: String,
     /// CSDL `$metadata` document (relative to the config file). Default: the real Dataverse fixture.
@@ -145,6 +155,11 @@ fn default_expanded_cache_ms() -> u64 {
 }
 
 impl Environment {
+    /// `friendly_name`, else the org name.
+    pub fn display_name(&self) -> &str {
+        self.friendly_name.as_deref().unwrap_or(&self.org)
+    }
+
     pub(super) fn normalize(&mut self) {
         self.org = self.org.to_ascii_lowercase();
         self.tenant = self.tenant.to_ascii_lowercase();

@@ -51,7 +51,10 @@ pub async fn handle(state: Arc<AppState>, org: String, req: Request) -> Response
     let body = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
-    let mut resp = route(&state, &env, parts.method, &parts.uri, &headers, &body).await;
+    let mut resp = match crate::faults::take(&state, &parts.method, &headers, parts.uri.path()) {
+        Some(status) => fault(status),
+        None => route(&state, &env, parts.method, &parts.uri, &headers, &body).await,
+    };
     let h = resp.headers_mut();
     h.insert(
         "REQ_ID",
@@ -69,6 +72,9 @@ async fn route(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
+    if env.disabled {
+        return disabled();
+    }
     let path = uri.path();
     if path == "/" || path.is_empty() {
         return crate::pages::html(
@@ -201,6 +207,47 @@ fn throttled() -> Response {
     r
 }
 
+/// An injected fault (`/sandbox/faults`) in Dataverse's error shape; `Retry-After` for 429 and
+/// 503. A 401 has an empty body, as Dataverse's own.
+fn fault(status: StatusCode) -> Response {
+    let (code, message) = match status.as_u16() {
+        401 => {
+            let mut r = status.into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            return r;
+        }
+        400 => ("0x80040203", "Invalid argument."),
+        403 => (
+            "0x80040220",
+            "The caller is missing a privilege for this operation.",
+        ),
+        404 => ("0x8006088a", "Resource not found."),
+        429 => (
+            "0x80072322",
+            "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+        ),
+        _ => ("0x80040216", "An unexpected error occurred."),
+    };
+    let mut r = odata_error(status, code, message);
+    if matches!(status.as_u16(), 429 | 503) {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    r
+}
+
+/// 503 as a disabled environment answers every call (before authentication): Dataverse's
+/// `OrganizationDisabled`.
+fn disabled() -> Response {
+    odata_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "0x8004A104",
+        "The Dynamics 365 organization you are attempting to access is currently disabled.  \
+         Please contact your system administrator",
+    )
+}
+
 /// `systemusers(abc)/nav/$ref` → (`systemusers`, `Some("abc")`, `nav/$ref`).
 fn split_resource(resource: &str) -> (&str, Option<&str>, &str) {
     let (head, nav) = resource.split_once('/').unwrap_or((resource, ""));
@@ -212,7 +259,7 @@ fn split_resource(resource: &str) -> (&str, Option<&str>, &str) {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

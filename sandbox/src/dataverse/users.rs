@@ -80,7 +80,7 @@ pub fn is_system_administrator(state: &AppState, env: &Environment, oid: &str) -
             .config
             .tenant(&env.tenant)
             .and_then(|t| t.user(oid))
-            .is_some_and(|u| u.is_admin),
+            .is_some_and(crate::graph::roles::is_global_admin),
     }
 }
 
@@ -256,15 +256,19 @@ fn row(
             (v, p.own_role_ids(state, env), p.team_ids(env))
         }
         Principal::App(r) => {
-            let app = state.config.app_anywhere(&r.client_id).map(|(_, a)| a);
+            // As the directory has it now (a registration created through Graph too).
+            let app = crate::graph::entra_app_anywhere(state, &r.client_id).map(|(_, a)| a);
             let v = json!({
                 "@odata.etag": "W/\"1000\"",
                 "systemuserid": r.systemuserid,
-                "fullname": app.map(|a| a.name.clone()).unwrap_or_else(|| format!("# {}", r.client_id)),
+                "fullname": app.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| format!("# {}", r.client_id)),
                 "domainname": format!("{}@{}.com", r.client_id, env.tenant),
                 "isdisabled": r.disabled,
                 "accessmode": 4,
-                "azureactivedirectoryobjectid": app.map(|a| a.service_principal_object_id.clone()),
+                "azureactivedirectoryobjectid": app
+                    .as_ref()
+                    .filter(|a| a.service_principal)
+                    .map(|a| a.service_principal_object_id.clone()),
                 "applicationid": r.client_id,
                 "_businessunitid_value": r.business_unit_id,
             });

@@ -1,11 +1,14 @@
 //! `/{tenant}/oauth2/v2.0/authorize`: request checks in Entra's order, the sign-in and consent
 //! pages, and issuing the authorization code back to the app.
 
+use super::consent::{consent_for, DYNAMICS_PERMISSION};
 use super::errors::{error_page_response, error_uri, Trace};
 use super::grants::{now, random_token, uuid};
+use super::scopes::consent_error;
 use super::tenants::{find_app, resolve_tenant};
-use super::{graph_scp, parse_scopes, AadError, CodeGrant, RequestedScopes, Resource, S};
+use super::{parse_scopes, AadError, CodeGrant, RequestedScopes, Resource, S};
 use crate::config::{App, Platform, Tenant, User};
+use crate::graph::roles;
 use crate::{pages, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -14,8 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
-
-const PERMISSION: &str = "Access Dynamics 365 as organization users (user_impersonation)";
 
 /// Query parameters of `/authorize`, plus the fields the sign-in and consent forms post back.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -167,6 +168,7 @@ fn authorize(
         Ok(x) => x,
         Err(e) => return error_page_response(headers, &e),
     };
+    let app = &app;
     let Some(redirect_uri) = p.redirect_uri.as_deref().filter(|s| !s.is_empty()) else {
         return error_page_response(headers, &AadError::missing("redirect_uri"));
     };
@@ -253,9 +255,6 @@ fn authorize(
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    if let Err(e) = graph_scp(app, &scopes, "consent_required") {
-        return fail(e);
-    }
     if p.prompt.as_deref() == Some("none") {
         return fail(AadError::new(
             "login_required",
@@ -299,27 +298,18 @@ fn authorize(
     let Some(user) = p.user.as_deref().and_then(|oid| tenant.user(oid)) else {
         return sign_in_page();
     };
-    let needs_consent = matches!(scopes.resource, Resource::Dataverse(_));
-    let granted = !needs_consent || app.consented || app.user_consents.contains(&user.oid) || {
-        let store = state.store();
-        store.consents.contains(&(app.client_id.clone(), None))
-            || store
-                .consents
-                .contains(&(app.client_id.clone(), Some(user.oid.clone())))
+    // Consent: what the request asks for, and whether this user already has it.
+    let consent = match consent_for(state, tenant, app, &scopes, user) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
     };
+    let may_consent_for_org = roles::can_grant_consent(user);
     if p.consent.as_deref() == Some("accept") {
-        if !granted && !user.is_admin {
-            return fail(consent_required(app));
+        if !consent.granted && !may_consent_for_org {
+            return fail(consent_error(app, "consent_required"));
         }
-        let org_wide = user.is_admin && p.consent_org.as_deref() == Some("on");
-        state.store().consents.insert((
-            app.client_id.clone(),
-            if org_wide {
-                None
-            } else {
-                Some(user.oid.clone())
-            },
-        ));
+        let org_wide = p.consent_org.as_deref() == Some("on");
+        consent.record(state, tenant, app, user, org_wide);
         return issue_code(
             state,
             &reply,
@@ -332,10 +322,10 @@ fn authorize(
         );
     }
     let force_consent = p.prompt.as_deref() == Some("consent");
-    if !granted && !user.is_admin {
-        return fail(consent_required(app));
+    if !consent.granted && !may_consent_for_org {
+        return fail(consent_error(app, "consent_required"));
     }
-    if !granted || force_consent {
+    if !consent.granted || force_consent {
         return pages::html(
             StatusCode::OK,
             pages::consent(&pages::ConsentPage {
@@ -343,8 +333,8 @@ fn authorize(
                 client_id: &app.client_id,
                 user_name: &user.name,
                 user_upn: &user.upn,
-                permission: permission_text(&scopes),
-                is_admin: user.is_admin,
+                permissions: consent.texts(),
+                org_consent: may_consent_for_org,
                 action: &action,
                 hidden: p.hidden(true),
             }),
@@ -364,21 +354,9 @@ fn authorize(
 
 fn permission_text(scopes: &RequestedScopes) -> &'static str {
     match scopes.resource {
-        Resource::Dataverse(_) => PERMISSION,
+        Resource::Dataverse(_) | Resource::Discovery(_) => DYNAMICS_PERMISSION,
         Resource::Graph => "Sign you in and read your profile",
     }
-}
-
-fn consent_required(app: &App) -> AadError {
-    AadError::new(
-        "consent_required",
-        65001,
-        format!(
-            "The user or administrator has not consented to use the application with ID '{}' named \
-             '{}'. Send an interactive authorization request for this user and resource.",
-            app.client_id, app.name
-        ),
-    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,7 +1,10 @@
 //! The run-time grants kept in the [`Store`](crate::Store): issued authorization codes and
 //! refresh tokens, the scopes they were issued for, and the random values they are made of.
 
-use crate::config::Platform;
+use super::{DYNAMICS_APP_ID, GRAPH_APP_ID};
+use crate::config::{App, Platform, Tenant};
+use crate::graph::objects::consented_scopes;
+use crate::AppState;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -40,6 +43,17 @@ pub enum Resource {
     Dataverse(String),
     /// Microsoft Graph (plain scopes such as `User.Read`, or OIDC scopes only).
     Graph,
+    /// The Global Discovery Service (part of Dynamics CRM), with the token's `aud`: the resource
+    /// as asked, `http://globaldisco.localhost:{port}/` or without the trailing slash.
+    Discovery(String),
+}
+
+impl Resource {
+    /// Dataverse and the Global Discovery Service belong to Dynamics CRM
+    /// (`00000007-0000-0000-c000-000000000000`): its `user_impersonation` consent covers both.
+    pub fn is_dynamics(&self) -> bool {
+        matches!(self, Resource::Dataverse(_) | Resource::Discovery(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,4 +88,35 @@ pub(super) fn random_token(prefix: &str, bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::getrandom(&mut buf).expect("random");
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(buf))
+}
+
+/// Has `user` (by object ID) consent for Dynamics CRM `user_impersonation` with `app`: an
+/// `AllPrincipals` grant (admin consent, configured or given since) or the user's own
+/// `Principal` grant, wherever it came from (configuration, consent page, Graph).
+pub(super) fn dynamics_consented(
+    state: &AppState,
+    tenant: &Tenant,
+    app: &App,
+    user_oid: &str,
+) -> bool {
+    consented_scopes(
+        state,
+        tenant,
+        &app.client_id,
+        DYNAMICS_APP_ID,
+        Some(user_oid),
+    )
+    .iter()
+    .any(|s| s.eq_ignore_ascii_case("user_impersonation"))
+}
+
+/// The Microsoft Graph permissions `user` may use with `app`: the admin-consented ones, then
+/// those of the user's own grant.
+pub(super) fn graph_consented(
+    state: &AppState,
+    tenant: &Tenant,
+    app: &App,
+    user_oid: &str,
+) -> Vec<String> {
+    consented_scopes(state, tenant, &app.client_id, GRAPH_APP_ID, Some(user_oid))
 }

@@ -5,7 +5,7 @@ use super::authorize::FoundExt;
 use super::errors::{error_json, error_page_response};
 use super::{AadError, S};
 use crate::pages;
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
@@ -46,9 +46,32 @@ pub(super) async fn v1_token(State(state): State<S>, headers: HeaderMap) -> Resp
     error_json(&state, &headers, &e)
 }
 
-pub(super) async fn reset(State(state): State<S>) -> Response {
+/// `POST /sandbox/reset`: back to the configuration (faults included). Any origin may call it.
+pub(super) async fn reset(State(state): State<S>, headers: HeaderMap) -> Response {
     *state.store() = crate::Store::default();
-    "reset\n".into_response()
+    let mut r = "reset\n".into_response();
+    crate::faults::allow_any_origin(&mut r, &headers);
+    r
+}
+
+/// `GET /sandbox/state/applications/{appId or object id}`: the application now, every secret
+/// included (replicated or not), as Graph shows it; `404` if there is none.
+pub(super) async fn application_state(
+    State(state): State<S>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut r = match crate::graph::application_state(&state, &key.to_ascii_lowercase()) {
+        Some(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({"error": format!("no application '{key}'")}).to_string(),
+        )
+            .into_response(),
+    };
+    crate::faults::allow_any_origin(&mut r, &headers);
+    r
 }
 
 pub(super) async fn config_json(State(state): State<S>) -> Response {

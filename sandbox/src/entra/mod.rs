@@ -15,6 +15,7 @@ use axum::Router;
 use std::sync::Arc;
 
 mod authorize;
+mod consent;
 mod discovery;
 mod errors;
 mod grants;
@@ -26,11 +27,14 @@ mod token;
 pub use authorize::AuthorizeParams;
 pub use errors::AadError;
 pub use grants::{now, CodeGrant, RefreshGrant, RequestedScopes, Resource};
-pub use scopes::{graph_scp, parse_scopes};
+pub use scopes::{graph_missing, graph_scp, parse_scopes};
 
 use authorize::{authorize_get, authorize_post};
 use discovery::{jwks, openid_configuration};
-use info_pages::{config_json, error_page, index, logout, portal, reset, v1_authorize, v1_token};
+use info_pages::{
+    application_state, config_json, error_page, index, logout, portal, reset, v1_authorize,
+    v1_token,
+};
 use token::token;
 
 /// Dynamics CRM (Dataverse) first-party application ID.
@@ -44,8 +48,19 @@ pub fn router(state: S) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/sandbox/health", get(|| async { "ok" }))
-        .route("/sandbox/reset", post(reset))
+        .route(
+            "/sandbox/reset",
+            post(reset).options(crate::faults::preflight),
+        )
+        .route(
+            "/sandbox/faults",
+            get(crate::faults::list)
+                .post(crate::faults::add)
+                .delete(crate::faults::clear)
+                .options(crate::faults::preflight),
+        )
         .route("/sandbox/config", get(config_json))
+        .route("/sandbox/state/applications/{key}", get(application_state))
         .route("/error", get(error_page))
         .route("/portal", get(portal))
         .route("/portal/", get(portal))

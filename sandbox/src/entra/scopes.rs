@@ -1,5 +1,5 @@
-//! The `scope` parameter: which resource (a sandbox Dataverse environment or Microsoft Graph)
-//! and which permissions it asks for.
+//! The `scope` parameter: which resource (a sandbox Dataverse environment, the Global Discovery
+//! Service or Microsoft Graph) and which permissions it asks for.
 
 use super::{AadError, RequestedScopes, Resource, DYNAMICS_APP_ID, GRAPH_APP_ID};
 use crate::config::{App, Tenant};
@@ -43,6 +43,10 @@ pub fn parse_scopes(
             Some(i) => (&s[..scheme_end + 3 + i], &after[i + 1..]),
             None => (s, ""),
         };
+        if let Some(aud) = discovery_audience(state, resource_uri) {
+            resources.push((Resource::Discovery(aud), perm.to_string()));
+            continue;
+        }
         let resource_uri = resource_uri.trim_end_matches('/');
         if is_graph_resource(state, resource_uri) {
             graph_audience.get_or_insert(resource_uri.to_string());
@@ -85,6 +89,8 @@ pub fn parse_scopes(
         if env.tenant != tenant.id {
             return Err(resource_not_found(&state.env_origin(org), tenant));
         }
+    }
+    if resource.is_dynamics() {
         for (_, perm) in &resources {
             if perm != "user_impersonation" && perm != ".default" {
                 return Err(AadError::new(
@@ -115,56 +121,90 @@ fn is_graph_resource(state: &AppState, uri: &str) -> bool {
         || uri.eq_ignore_ascii_case(&state.graph_origin())
 }
 
-/// Graph permissions a user may consent to for themselves (no admin consent needed).
+/// Graph permissions a user may consent to for themselves (no admin consent needed); the sandbox
+/// grants them without asking.
 const USER_CONSENTABLE: [&str; 1] = ["User.Read"];
 
-/// The `scp` of a Graph token asked by resource URI: every Graph permission admin-consented for
-/// the app (`graph_permissions`), plus `User.Read` when asked. A named permission that is not
-/// consented (or `.default` with none) is AADSTS65001, with `error` `error` (`invalid_grant` at
-/// the token endpoint, `consent_required` at authorize). `None` for other resources.
+/// The Microsoft Graph permissions `scopes` names (by resource URI) that are not in
+/// `consented`; `.default` when nothing is consented. `User.Read` never counts (users consent to
+/// it themselves). Empty for other resources.
+pub fn graph_missing(consented: &[String], scopes: &RequestedScopes) -> Vec<String> {
+    if scopes.resource != Resource::Graph || scopes.graph_audience.is_none() {
+        return Vec::new();
+    }
+    let has = |p: &str| consented.iter().any(|g| g.eq_ignore_ascii_case(p));
+    scopes
+        .permissions
+        .iter()
+        .filter(|p| {
+            if *p == ".default" {
+                return consented.is_empty();
+            }
+            !USER_CONSENTABLE.iter().any(|u| u.eq_ignore_ascii_case(p)) && !has(p)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The `scp` of a Graph token asked by resource URI: every Graph permission consented for the app
+/// and user (`consented`: admin-consented, then the user's own grant), plus `User.Read` when
+/// asked. A named permission that is not consented (or `.default` with none) is AADSTS65001, with
+/// `error` `error` (`invalid_grant` at the token endpoint, `consent_required` at authorize).
+/// `None` for other resources.
 pub fn graph_scp(
     app: &App,
+    consented: &[String],
     scopes: &RequestedScopes,
     error: &'static str,
 ) -> Result<Option<Vec<String>>, AadError> {
     if scopes.resource != Resource::Graph || scopes.graph_audience.is_none() {
         return Ok(None);
     }
-    let consented = |p: &str| {
-        app.graph_permissions
-            .iter()
-            .any(|g| g.eq_ignore_ascii_case(p))
-    };
-    let mut scp = app.graph_permissions.clone();
-    let missing = scopes.permissions.iter().any(|p| {
-        if p == ".default" {
-            return app.graph_permissions.is_empty();
-        }
+    if !graph_missing(consented, scopes).is_empty() {
+        return Err(consent_error(app, error));
+    }
+    let mut scp = consented.to_vec();
+    for p in &scopes.permissions {
         if let Some(u) = USER_CONSENTABLE.iter().find(|u| u.eq_ignore_ascii_case(p)) {
-            if !consented(u) {
+            if !scp.iter().any(|s| s.eq_ignore_ascii_case(u)) {
                 scp.push(u.to_string());
             }
-            return false;
         }
-        !consented(p)
-    });
-    if missing {
-        let e = AadError::new(
-            error,
-            65001,
-            format!(
-                "The user or administrator has not consented to use the application with ID '{}' \
-                 named '{}'. Send an interactive authorization request for this user and resource.",
-                app.client_id, app.name
-            ),
-        );
-        return Err(if error == "invalid_grant" {
-            e.with_suberror("consent_required")
-        } else {
-            e
-        });
     }
     Ok(Some(scp))
+}
+
+/// AADSTS65001: the user or administrator has not consented (`suberror` `consent_required` at
+/// the token endpoint).
+pub(super) fn consent_error(app: &App, error: &'static str) -> AadError {
+    let e = AadError::new(
+        error,
+        65001,
+        format!(
+            "The user or administrator has not consented to use the application with ID '{}' \
+             named '{}'. Send an interactive authorization request for this user and resource.",
+            app.client_id, app.name
+        ),
+    );
+    if error == "invalid_grant" {
+        e.with_suberror("consent_required")
+    } else {
+        e
+    }
+}
+
+/// The token audience for the Global Discovery Service asked as `uri`, the resource part of a
+/// scope (everything before its last slash): `http://globaldisco.localhost:{port}/` (the
+/// resource identifier, as in `…//user_impersonation`) or `http://globaldisco.localhost:{port}`
+/// (from `…/user_impersonation`, an audience the service refuses). Host case-insensitive.
+fn discovery_audience(state: &AppState, uri: &str) -> Option<String> {
+    let origin = state.discovery_origin();
+    let (base, slash) = match uri.strip_suffix('/') {
+        Some(base) => (base, "/"),
+        None => (uri, ""),
+    };
+    base.eq_ignore_ascii_case(&origin)
+        .then(|| format!("{origin}{slash}"))
 }
 
 /// The org whose origin is exactly `uri` (scheme, host and port; host case-insensitive).

@@ -38,15 +38,17 @@ fn tenant_not_found(key: &str) -> AadError {
     )
 }
 
-/// Find the app in the tenant (or, for `common`/`organizations`, in whichever tenant owns it).
+/// Find the app in the tenant (or, for `common`/`organizations`, in whichever tenant owns it),
+/// as it is now: registrations created through Graph too, with their current redirect URIs
+/// and consent ([`crate::graph::entra_app`]).
 pub(super) fn find_app<'a>(
     state: &'a AppState,
     tenant: &TenantRef<'a>,
     client_id: &str,
-) -> Result<(&'a Tenant, &'a App), AadError> {
+) -> Result<(&'a Tenant, App), AadError> {
     let found = match tenant {
-        TenantRef::Known(t) => t.app(client_id).map(|a| (*t, a)),
-        TenantRef::Multi(_) => state.config.app_anywhere(client_id),
+        TenantRef::Known(t) => crate::graph::entra_app(state, t, client_id).map(|a| (*t, a)),
+        TenantRef::Multi(_) => crate::graph::entra_app_anywhere(state, client_id),
     };
     found.ok_or_else(|| {
         let dir = match tenant {

@@ -2,7 +2,7 @@
 //! refresh token or client credentials, Entra's client-type rules, and the tokens issued.
 
 use super::errors::{error_json, json_headers};
-use super::grants::{now, random_token};
+use super::grants::{dynamics_consented, graph_consented, now, random_token};
 use super::tenants::{find_app, resolve_tenant};
 use super::{
     graph_scp, parse_scopes, AadError, RefreshGrant, RequestedScopes, Resource, GRAPH_APP_ID, S,
@@ -92,6 +92,7 @@ fn token_grant(
     }
     let client_id = param("client_id").ok_or_else(|| AadError::missing("client_id"))?;
     let (tenant, app) = find_app(state, &tref, client_id)?;
+    let app = &app;
     let secret = param("client_secret");
     match grant_type {
         "authorization_code" => redeem_code(state, tenant, app, origin.as_deref(), secret, &param),
@@ -249,7 +250,8 @@ fn redeem_code<'a>(
         ));
     }
     check_client_type(state, grant.platform, origin, secret, app)?;
-    graph_scp(app, &grant.scopes, "invalid_grant")?;
+    let consented = graph_consented(state, tenant, app, &grant.user_oid);
+    graph_scp(app, &consented, &grant.scopes, "invalid_grant")?;
     if let Some(challenge) = &grant.code_challenge {
         let Some(verifier) = param("code_verifier") else {
             return Err(AadError::new(
@@ -337,12 +339,26 @@ fn redeem_refresh<'a>(
         Some(s) => parse_scopes(state, tenant, app, s)?,
         None => grant.scopes.clone(),
     };
-    graph_scp(app, &scopes, "invalid_grant")?;
+    let consented = graph_consented(state, tenant, app, &grant.user_oid);
+    graph_scp(app, &consented, &scopes, "invalid_grant")?;
     // A refresh token always brings a new one; the old one stays valid (Entra does not rotate).
     scopes.offline_access = true;
     let user = tenant
         .user(&grant.user_oid)
         .ok_or_else(|| AadError::new("invalid_grant", 70000, "The user no longer exists."))?;
+    // Any environment of the tenant, or discovery: one Dynamics CRM consent covers them all.
+    if scopes.resource.is_dynamics() && !dynamics_consented(state, tenant, app, &user.oid) {
+        return Err(AadError::new(
+            "invalid_grant",
+            65001,
+            format!(
+                "The user or administrator has not consented to use the application with ID '{}' \
+                 named '{}'. Send an interactive authorization request for this user and resource.",
+                app.client_id, app.name
+            ),
+        )
+        .with_suberror("consent_required"));
+    }
     Ok(user_tokens(
         state,
         tenant,
@@ -368,6 +384,19 @@ fn client_credentials(
     }
     let scope = scope.ok_or_else(|| AadError::missing("scope"))?;
     check_secret(state, app, secret, true)?;
+    if !app.service_principal {
+        // An app registration without its enterprise application (Graph `POST /applications`
+        // creates none) cannot get an app-only token.
+        return Err(AadError::new(
+            "invalid_client",
+            7000229,
+            format!(
+                "The client application {} is missing service principal in the tenant {}. See \
+                 instructions here: https://go.microsoft.com/fwlink/?linkid=2225119",
+                app.client_id, tenant.id
+            ),
+        ));
+    }
     let scopes = parse_scopes(state, tenant, app, scope)?;
     if scopes.permissions.len() != 1 || scopes.permissions[0] != ".default" {
         return Err(AadError::new(
@@ -414,6 +443,7 @@ fn client_credentials(
 fn audience(state: &AppState, scopes: &RequestedScopes) -> String {
     match &scopes.resource {
         Resource::Dataverse(org) => state.env_origin(org),
+        Resource::Discovery(aud) => aud.clone(),
         Resource::Graph => scopes
             .graph_audience
             .clone()
@@ -437,12 +467,13 @@ fn user_tokens(
     let lifetime = state.config.token_lifetime_secs;
     let aud = audience(state, scopes);
     let (scp, scope_out) = match &scopes.resource {
-        Resource::Dataverse(_) => (
+        Resource::Dataverse(_) | Resource::Discovery(_) => (
             "user_impersonation".to_string(),
             format!("{aud}/user_impersonation"),
         ),
         Resource::Graph if scopes.graph_audience.is_some() => {
-            let s = graph_scp(app, scopes, "invalid_grant")
+            let consented = graph_consented(state, tenant, app, &user.oid);
+            let s = graph_scp(app, &consented, scopes, "invalid_grant")
                 .ok()
                 .flatten()
                 .unwrap_or_default();

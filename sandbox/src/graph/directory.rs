@@ -1,12 +1,13 @@
-//! The directory objects of one tenant as Graph v1.0 shows them: applications (from the
-//! configured apps, plus secrets added at run time once replicated) and service principals (the
-//! apps' own and the first-party ones of [`super::first_party`]). Grants are in [`super::grants`].
+//! The directory objects of one tenant as Graph v1.0 shows them: applications (the run-time
+//! objects of [`super::objects`], secrets added at run time once replicated) and service
+//! principals (the apps' own and the first-party ones of [`super::first_party`]). Grants are in
+//! [`super::grants`], writes in [`super::writes`].
 
-use super::first_party::{self, FirstParty, DYNAMICS_USER_IMPERSONATION_ID, GRAPH_SCOPES};
+use super::first_party::{self, FirstParty};
+use super::objects::{snapshot, AppObject, SpObject, TenantObjects};
 use super::{graph_error, not_found};
 use crate::config::{App, Tenant};
 use crate::dataverse::ODataQuery;
-use crate::entra::{DYNAMICS_APP_ID, GRAPH_APP_ID};
 use crate::paging::Paging;
 use crate::{now_ms, AppState};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -31,8 +32,18 @@ pub struct AddedSecret {
 
 /// Every secret of an app, configured (dates relative to the sandbox's start) and added.
 pub fn all_secrets(state: &AppState, app: &App) -> Vec<AddedSecret> {
-    let mut out: Vec<AddedSecret> = app
-        .secrets
+    secrets_of(state, Some(app), &app.client_id)
+}
+
+/// The secrets of `client_id`: those of its configuration entry (if any) and those added.
+pub(super) fn secrets_of(
+    state: &AppState,
+    config: Option<&App>,
+    client_id: &str,
+) -> Vec<AddedSecret> {
+    let mut out: Vec<AddedSecret> = config
+        .map(|app| app.secrets.as_slice())
+        .unwrap_or_default()
         .iter()
         .map(|s| AddedSecret {
             key_id: s.id.clone(),
@@ -43,17 +54,17 @@ pub fn all_secrets(state: &AppState, app: &App) -> Vec<AddedSecret> {
             visible_from_ms: 0,
         })
         .collect();
-    if let Some(added) = state.store().added_secrets.get(&app.client_id) {
+    if let Some(added) = state.store().added_secrets.get(client_id) {
         out.extend(added.iter().cloned());
     }
     out
 }
 
-fn iso(t: DateTime<Utc>) -> String {
+pub(super) fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn credential_json(s: &AddedSecret, with_secret: bool) -> Value {
+pub(super) fn credential_json(s: &AddedSecret, with_secret: bool) -> Value {
     json!({
         "customKeyIdentifier": Value::Null,
         "displayName": s.display_name,
@@ -66,7 +77,12 @@ fn credential_json(s: &AddedSecret, with_secret: bool) -> Value {
 }
 
 pub(super) fn graph_json(v: Value) -> Response {
-    let mut r = (StatusCode::OK, v.to_string()).into_response();
+    graph_json_status(StatusCode::OK, v)
+}
+
+/// A Graph JSON answer with `status` (`201 Created` for creations).
+pub(super) fn graph_json_status(status: StatusCode, v: Value) -> Response {
+    let mut r = (status, v.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(
@@ -78,18 +94,24 @@ pub(super) fn graph_json(v: Value) -> Response {
 
 /// One service principal: an app of the tenant or a first-party resource.
 enum Sp<'a> {
-    Own(&'a App),
+    Own(&'a SpObject),
     FirstParty(&'static FirstParty),
 }
 
 pub struct Directory<'a> {
     pub(super) state: &'a AppState,
     pub(super) tenant: &'a Tenant,
+    /// The tenant's objects when the request began.
+    pub(super) objects: TenantObjects,
 }
 
 impl<'a> Directory<'a> {
     pub fn new(state: &'a AppState, tenant: &'a Tenant) -> Directory<'a> {
-        Directory { state, tenant }
+        Directory {
+            state,
+            tenant,
+            objects: snapshot(state, tenant),
+        }
     }
 
     pub(super) fn context(&self, what: &str, q: &ODataQuery) -> String {
@@ -105,109 +127,77 @@ impl<'a> Directory<'a> {
         first_party::sp_id(self.tenant, app_id)
     }
 
-    /// An application by `appId` or object `id`.
-    fn app(&self, key: (&str, &str)) -> Option<&'a App> {
-        let v = key.1.to_ascii_lowercase();
-        match key.0 {
-            k if k.eq_ignore_ascii_case("appId") => self.tenant.app(&v),
-            _ => self.tenant.apps.iter().find(|a| a.object_id == v),
-        }
+    /// An application by `appId` or object `id`, as reads see it (replicated).
+    pub(super) fn app(&self, key: (&str, &str)) -> Option<&AppObject> {
+        self.objects
+            .app(key)
+            .filter(|a| a.visible_from_ms <= now_ms())
     }
 
-    fn sp(&self, key: (&str, &str)) -> Option<Sp<'a>> {
+    fn sp(&self, key: (&str, &str)) -> Option<Sp<'_>> {
         let v = key.1.to_ascii_lowercase();
-        if key.0.eq_ignore_ascii_case("appId") {
-            if let Some(a) = self.tenant.app(&v) {
-                return Some(Sp::Own(a));
-            }
-            return first_party::in_tenant(self.tenant)
-                .into_iter()
-                .find(|f| f.app_id == v)
-                .map(Sp::FirstParty);
-        }
-        if let Some(a) = self
-            .tenant
-            .apps
-            .iter()
-            .find(|a| a.service_principal_object_id == v)
+        let now = now_ms();
+        let by_app_id = key.0.eq_ignore_ascii_case("appId");
+        if let Some(s) =
+            self.objects.sps.iter().find(|s| {
+                s.visible_from_ms <= now && if by_app_id { s.app_id == v } else { s.id == v }
+            })
         {
-            return Some(Sp::Own(a));
+            return Some(Sp::Own(s));
         }
         first_party::in_tenant(self.tenant)
             .into_iter()
-            .find(|f| self.first_party_sp_id(f.app_id) == v)
+            .find(|f| {
+                if by_app_id {
+                    f.app_id == v
+                } else {
+                    self.first_party_sp_id(f.app_id) == v
+                }
+            })
             .map(Sp::FirstParty)
     }
 
-    /// The object ID of the service principal named by `key` (`appId` or `id`).
+    /// The object ID of the service principal named by `key` (`appId` or `id`), as reads see it.
     pub fn service_principal_id(&self, key: (&str, &str)) -> Option<String> {
         self.sp(key).map(|sp| match sp {
-            Sp::Own(a) => a.service_principal_object_id.clone(),
+            Sp::Own(s) => s.id.clone(),
             Sp::FirstParty(f) => self.first_party_sp_id(f.app_id),
         })
     }
 
-    fn application_json(&self, app: &App) -> Value {
-        use crate::config::Platform;
-        let uris = |p: Platform| -> Vec<&str> {
-            app.redirect_uris
-                .iter()
-                .filter(|r| r.platform == p)
-                .map(|r| r.uri.as_str())
-                .collect()
-        };
-        let mut rra = Vec::new();
-        if app.dynamics_permission {
-            rra.push(json!({
-                "resourceAppId": DYNAMICS_APP_ID,
-                "resourceAccess": [{"id": DYNAMICS_USER_IMPERSONATION_ID, "type": "Scope"}],
-            }));
-        }
-        let graph_access: Vec<Value> = GRAPH_SCOPES
-            .iter()
-            .filter(|(name, _, _)| {
-                *name == "User.Read"
-                    || app
-                        .graph_permissions
-                        .iter()
-                        .any(|p| p.eq_ignore_ascii_case(name))
-            })
-            .map(|(_, id, _)| json!({"id": id, "type": "Scope"}))
-            .collect();
-        rra.push(json!({"resourceAppId": GRAPH_APP_ID, "resourceAccess": graph_access}));
-        for g in &app.extra_grants {
-            let Some(f) = first_party::first_party(&g.resource_app_id) else {
-                continue;
-            };
-            let access: Vec<Value> = f
-                .scopes
-                .iter()
-                .filter(|(v, _, _)| g.scope.split_whitespace().any(|s| s == *v))
-                .map(|(_, id, _)| json!({"id": id, "type": "Scope"}))
-                .collect();
-            rra.push(json!({"resourceAppId": f.app_id, "resourceAccess": access}));
-        }
+    /// The application as Graph shows it (replicated secrets only).
+    pub(super) fn application_json(&self, app: &AppObject) -> Value {
+        self.application_json_at(app, now_ms())
+    }
+
+    /// The application with the secrets replicated by `now` (ms since the epoch).
+    fn application_json_at(&self, app: &AppObject, now: u128) -> Value {
         // A secret added moments ago has not replicated to the replica that answers yet.
-        let now = now_ms();
-        let secrets: Vec<Value> = all_secrets(self.state, app)
+        let secrets: Vec<Value> = secrets_of(self.state, self.tenant.app(&app.app_id), &app.app_id)
             .iter()
             .filter(|s| s.visible_from_ms <= now)
             .map(|s| credential_json(s, false))
             .collect();
+        let domain = self.tenant.domains.first().cloned().unwrap_or_default();
         json!({
-            "id": app.object_id,
-            "appId": app.client_id,
-            "displayName": app.name,
-            "signInAudience": "AzureADMyOrg",
+            "id": app.id,
+            "deletedDateTime": Value::Null,
+            "appId": app.app_id,
+            "applicationTemplateId": Value::Null,
+            "createdDateTime": iso(app.created),
+            "displayName": app.display_name,
+            "identifierUris": [],
+            "publisherDomain": domain,
+            "signInAudience": app.sign_in_audience,
             "keyCredentials": [],
             "passwordCredentials": secrets,
-            "publicClient": {"redirectUris": uris(Platform::Native)},
-            "requiredResourceAccess": rra,
-            "spa": {"redirectUris": uris(Platform::Spa)},
+            "publicClient": {"redirectUris": app.public_client},
+            "requiredResourceAccess": app.required_resource_access,
+            "spa": {"redirectUris": app.spa},
             "web": {
                 "homePageUrl": Value::Null,
                 "logoutUrl": Value::Null,
-                "redirectUris": uris(Platform::Web),
+                "redirectUris": app.web,
                 "implicitGrantSettings": {
                     "enableAccessTokenIssuance": false,
                     "enableIdTokenIssuance": false,
@@ -216,20 +206,32 @@ impl<'a> Directory<'a> {
         })
     }
 
+    pub(super) fn own_sp_json(&self, sp: &SpObject) -> Value {
+        let audience = self
+            .objects
+            .app(("appId", &sp.app_id))
+            .map_or("AzureADMyOrg", |a| a.sign_in_audience.as_str());
+        json!({
+            "id": sp.id,
+            "deletedDateTime": Value::Null,
+            "accountEnabled": true,
+            "appDisplayName": sp.display_name,
+            "appId": sp.app_id,
+            "appOwnerOrganizationId": self.tenant.id,
+            "appRoleAssignmentRequired": false,
+            "appRoles": [],
+            "displayName": sp.display_name,
+            "oauth2PermissionScopes": [],
+            "servicePrincipalNames": [sp.app_id],
+            "servicePrincipalType": "Application",
+            "signInAudience": audience,
+            "tags": [],
+        })
+    }
+
     fn sp_json(&self, sp: &Sp) -> Value {
         match sp {
-            Sp::Own(app) => json!({
-                "id": app.service_principal_object_id,
-                "accountEnabled": true,
-                "appDisplayName": app.name,
-                "appId": app.client_id,
-                "appOwnerOrganizationId": self.tenant.id,
-                "appRoles": [],
-                "displayName": app.name,
-                "oauth2PermissionScopes": [],
-                "servicePrincipalType": "Application",
-                "signInAudience": "AzureADMyOrg",
-            }),
+            Sp::Own(s) => self.own_sp_json(s),
             Sp::FirstParty(f) => json!({
                 "id": self.first_party_sp_id(f.app_id),
                 "accountEnabled": true,
@@ -255,11 +257,13 @@ impl<'a> Directory<'a> {
         q: &ODataQuery,
         paging: &Paging,
     ) -> Response {
+        let now = now_ms();
         let rows: Vec<Value> = self
-            .tenant
+            .objects
             .apps
             .iter()
-            .filter(|a| app_id.is_none_or(|w| w.eq_ignore_ascii_case(&a.client_id)))
+            .filter(|a| a.visible_from_ms <= now)
+            .filter(|a| app_id.is_none_or(|w| w.eq_ignore_ascii_case(&a.app_id)))
             .map(|a| q.select(self.application_json(a)))
             .collect();
         graph_json(paging.collection(self.context("applications", q), rows))
@@ -282,7 +286,14 @@ impl<'a> Directory<'a> {
         q: &ODataQuery,
         paging: &Paging,
     ) -> Response {
-        let mut sps: Vec<Sp> = self.tenant.apps.iter().map(Sp::Own).collect();
+        let now = now_ms();
+        let mut sps: Vec<Sp> = self
+            .objects
+            .sps
+            .iter()
+            .filter(|s| s.visible_from_ms <= now)
+            .map(Sp::Own)
+            .collect();
         sps.extend(
             first_party::in_tenant(self.tenant)
                 .into_iter()
@@ -310,7 +321,8 @@ impl<'a> Directory<'a> {
 
     /// `POST applications/{id}/addPassword`: a new secret, its text shown this once.
     pub fn add_password(&self, key: (&str, &str), body: &[u8]) -> Response {
-        let Some(app) = self.app(key) else {
+        // A write by ID finds an application created moments ago (not replicated yet).
+        let Some(app) = self.objects.app(key) else {
             return not_found(key.1);
         };
         let cred = serde_json::from_slice::<Value>(body)
@@ -354,7 +366,7 @@ impl<'a> Directory<'a> {
         self.state
             .store()
             .added_secrets
-            .entry(app.client_id.clone())
+            .entry(app.app_id.clone())
             .or_default()
             .push(secret.clone());
         let mut v = credential_json(&secret, true);
@@ -369,7 +381,20 @@ impl<'a> Directory<'a> {
     }
 }
 
-fn with_context(v: &mut Value, context: String) {
+/// `GET /sandbox/state/applications/{appId or id}` (a test hook): the application as Graph will
+/// show it once everything has replicated, whatever the tenant.
+pub fn application_state(state: &AppState, key: &str) -> Option<Value> {
+    state.config.tenants.iter().find_map(|t| {
+        let d = Directory::new(state, t);
+        let app = d
+            .objects
+            .app(("appId", key))
+            .or_else(|| d.objects.app(("id", key)))?;
+        Some(d.application_json_at(app, u128::MAX))
+    })
+}
+
+pub(super) fn with_context(v: &mut Value, context: String) {
     if let Some(m) = v.as_object_mut() {
         let mut out = serde_json::Map::new();
         out.insert("@odata.context".into(), json!(context));
@@ -379,12 +404,17 @@ fn with_context(v: &mut Value, context: String) {
 }
 
 fn scope_json(id: &str, value: &str, text: &str) -> Value {
+    let kind = if first_party::admin_consent_required(value) {
+        "Admin"
+    } else {
+        "User"
+    };
     json!({
         "adminConsentDescription": format!("Allows the application to {}.", text.to_lowercase()),
         "adminConsentDisplayName": text,
         "id": id,
         "isEnabled": true,
-        "type": "User",
+        "type": kind,
         "userConsentDescription": format!("Allows the application to {}.", text.to_lowercase()),
         "userConsentDisplayName": text,
         "value": value,

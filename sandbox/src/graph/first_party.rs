@@ -35,7 +35,41 @@ pub const GRAPH_SCOPES: &[Scope] = &[
         "06da0dbc-49e2-44d2-8312-53f166ab848a",
         "Read directory data",
     ),
+    (
+        "Directory.ReadWrite.All",
+        "c5366453-9fb0-48a5-a156-24f0c49a4b84",
+        "Read and write directory data",
+    ),
+    (
+        "DelegatedPermissionGrant.Read.All",
+        "a197cdc4-a8e8-4d49-9d35-4ca7c83887b4",
+        "Read delegated permission grants",
+    ),
+    (
+        "DelegatedPermissionGrant.ReadWrite.All",
+        "41ce6ca6-6826-4807-84f1-1c82854f7ee5",
+        "Manage all delegated permission grants",
+    ),
 ];
+
+/// Delegated permissions any user may consent to for themselves; Microsoft Graph's others
+/// (`Application.*`, `Directory.*`, `DelegatedPermissionGrant.*`) need an admin's consent
+/// (their `oauth2PermissionScopes` `type` is `Admin`).
+pub const USER_CONSENTABLE: &[&str] = &["User.Read", "user_impersonation"];
+
+/// Does `permission` need an admin's consent?
+pub fn admin_consent_required(permission: &str) -> bool {
+    !USER_CONSENTABLE
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(permission))
+}
+
+/// A Graph permission by value (case-insensitive): (value, id, display name).
+pub fn graph_scope(value: &str) -> Option<&'static Scope> {
+    GRAPH_SCOPES
+        .iter()
+        .find(|(v, _, _)| v.eq_ignore_ascii_case(value))
+}
 
 pub struct FirstParty {
     pub app_id: &'static str,

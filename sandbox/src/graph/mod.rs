@@ -1,20 +1,20 @@
 //! Microsoft Graph v1.0 emulation on `graph.localhost` (standing in for
-//! `https://graph.microsoft.com`): the app registration, service principals, delegated permission
-//! grants and `addPassword`, read with the signed-in user's delegated token.
+//! `https://graph.microsoft.com`): app registrations, service principals, delegated permission
+//! grants, `addPassword`, the signed-in user's directory roles and the organization, read and
+//! written with the signed-in user's delegated token.
 //!
 //! Auth first: a bearer token signed by this sandbox, not expired, with a Graph audience
 //! (`https://graph.microsoft.com`, `http://graph.localhost:{port}` or the Graph app ID), else 401
-//! `InvalidAuthenticationToken`. Then the token's `scp` (and, for grants and writes, the user's
-//! admin role) decides, else 403 `Authorization_RequestDenied`. Objects are those of the token's
-//! tenant (`tid`); see [`directory`] and [`grants`]. Lists are paged and throttled per the
+//! `InvalidAuthenticationToken`. Then the token's `scp` and the user's directory roles
+//! ([`roles`]) decide, else 403 `Authorization_RequestDenied`. Objects are those of the token's
+//! tenant (`tid`), as they are at run time ([`objects`]); reads in [`directory`], [`grants`] and
+//! [`me`], writes in [`writes`], the routes in [`routes`]. Lists are paged and throttled per the
 //! token's app (`graph_page_size`, `graph_throttle_lists_once`; [`crate::paging`]).
 
 // The checks return the finished error `Response`; it is built once per request, size is moot.
 #![allow(clippy::result_large_err)]
 
-use crate::config::{App, Tenant};
-use crate::dataverse::ODataQuery;
-use crate::paging::{self, Flavor, Paging};
+use crate::config::{App, Tenant, User};
 use crate::{cors, entra, AppState};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -25,38 +25,31 @@ use std::sync::Arc;
 mod directory;
 mod first_party;
 mod grants;
+mod me;
+pub mod objects;
+pub mod roles;
+mod routes;
+mod writes;
 
-pub use directory::{all_secrets, AddedSecret};
-pub use first_party::{first_party, AAD_GRAPH_APP_ID, DYNAMICS_USER_IMPERSONATION_ID};
+pub use directory::{all_secrets, application_state, AddedSecret};
+pub use first_party::{
+    admin_consent_required, first_party, graph_scope, AAD_GRAPH_APP_ID,
+    DYNAMICS_USER_IMPERSONATION_ID,
+};
+pub use objects::{entra_app, entra_app_anywhere, TenantObjects};
 
 /// Headers Graph lets a browser read (`Retry-After` for throttled answers).
 pub const GRAPH_EXPOSE: &str = "ETag, Location, Preference-Applied, Content-Range, request-id, \
 client-request-id, Retry-After, OData-EntityId";
 
-/// Delegated permissions that let the caller read applications and service principals.
-const READ_APPS: &[&str] = &[
-    "Application.Read.All",
-    "Application.ReadWrite.All",
-    "Directory.Read.All",
-    "Directory.ReadWrite.All",
-];
-/// … that let the caller read oauth2PermissionGrants (least privileged: Directory.Read.All).
-const READ_GRANTS: &[&str] = &[
-    "Directory.Read.All",
-    "Directory.ReadWrite.All",
-    "DelegatedPermissionGrant.Read.All",
-    "DelegatedPermissionGrant.ReadWrite.All",
-];
-/// … that let the caller add a password to an application.
-const WRITE_APPS: &[&str] = &["Application.ReadWrite.All", "Directory.ReadWrite.All"];
-
 /// The signed-in caller of one request.
-struct Caller<'a> {
+pub(super) struct Caller<'a> {
     tenant: &'a Tenant,
     /// The app the token was issued to (its paging and throttling options apply).
     app: Option<&'a App>,
     scopes: Vec<String>,
-    is_admin: bool,
+    /// The signed-in user (`None` for an app-only token).
+    user: Option<&'a User>,
 }
 
 impl Caller<'_> {
@@ -82,7 +75,10 @@ pub async fn handle(state: Arc<AppState>, req: Request) -> Response {
     let body = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
-    let mut resp = route(&state, &parts.method, &parts.uri, &headers, &body);
+    let mut resp = match crate::faults::take(&state, &parts.method, &headers, parts.uri.path()) {
+        Some(status) => fault(status),
+        None => routes::route(&state, &parts.method, &parts.uri, &headers, &body),
+    };
     let request_id = uuid::Uuid::new_v4().to_string();
     let client_request_id = headers
         .get("client-request-id")
@@ -129,7 +125,39 @@ pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     r
 }
 
-fn denied() -> Response {
+/// An injected fault (`/sandbox/faults`) in Graph's error shape; `Retry-After` for 429 and 503.
+fn fault(status: StatusCode) -> Response {
+    let (code, message) = match status.as_u16() {
+        400 => ("invalidRequest", "The request is malformed or incorrect."),
+        401 => (
+            "InvalidAuthenticationToken",
+            "Access token validation failure.",
+        ),
+        403 => (
+            "accessDenied",
+            "The caller doesn't have permission to perform the action.",
+        ),
+        404 => ("itemNotFound", "The resource could not be found."),
+        409 => (
+            "conflict",
+            "The current state conflicts with what the request expects.",
+        ),
+        429 => ("TooManyRequests", "Too many requests."),
+        503 => (
+            "serviceNotAvailable",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
+        _ => ("generalException", "An unspecified error has occurred."),
+    };
+    let mut r = graph_error(status, code, message);
+    if matches!(status.as_u16(), 429 | 503) {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    r
+}
+
+pub(super) fn denied() -> Response {
     graph_error(
         StatusCode::FORBIDDEN,
         "Authorization_RequestDenied",
@@ -137,7 +165,7 @@ fn denied() -> Response {
     )
 }
 
-fn not_found(id: &str) -> Response {
+pub(super) fn not_found(id: &str) -> Response {
     graph_error(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
@@ -148,7 +176,7 @@ fn not_found(id: &str) -> Response {
     )
 }
 
-fn bad_segment(segment: &str) -> Response {
+pub(super) fn bad_segment(segment: &str) -> Response {
     graph_error(
         StatusCode::BAD_REQUEST,
         "BadRequest",
@@ -182,7 +210,10 @@ fn graph_audience_ok(state: &AppState, aud: &str) -> bool {
         || aud.eq_ignore_ascii_case(entra::GRAPH_APP_ID)
 }
 
-fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<Caller<'a>, Response> {
+pub(super) fn authenticate<'a>(
+    state: &'a AppState,
+    headers: &HeaderMap,
+) -> Result<Caller<'a>, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -216,18 +247,21 @@ fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<Caller<'
         .tenant(text("tid"))
         .filter(|t| text("iss") == format!("https://sts.windows.net/{}/", t.id))
         .ok_or_else(|| unauthorized(state, "Access token validation failure."))?;
-    let scopes = text("scp").split_whitespace().map(str::to_string).collect();
-    let is_admin = tenant.user(text("oid")).is_some_and(|u| u.is_admin);
+    let scopes: Vec<String> = text("scp").split_whitespace().map(str::to_string).collect();
+    // App-only tokens carry no `scp`; their `oid` is the service principal's.
+    let user = (!scopes.is_empty())
+        .then(|| tenant.user(text("oid")))
+        .flatten();
     Ok(Caller {
         tenant,
         app: tenant.app(text("appid")),
         scopes,
-        is_admin,
+        user,
     })
 }
 
 /// `applications(appId='x')` → (`applications`, `appId`, `x`); `applications/x` handled by caller.
-fn key_segment(segment: &str) -> Option<(&str, &str, &str)> {
+pub(super) fn key_segment(segment: &str) -> Option<(&str, &str, &str)> {
     let (entity, rest) = segment.split_once('(')?;
     let inner = rest.strip_suffix(')')?;
     let (name, value) = inner.split_once('=').unwrap_or(("id", inner));
@@ -235,148 +269,7 @@ fn key_segment(segment: &str) -> Option<(&str, &str, &str)> {
     Some((entity, name, value))
 }
 
-fn route(
-    state: &AppState,
-    method: &Method,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let path = percent_decode_path(uri.path());
-    let Some(rest) = path.strip_prefix("/v1.0/") else {
-        return graph_error(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            "Invalid version: the sandbox's Graph serves /v1.0/ only.",
-        );
-    };
-    let caller = match authenticate(state, headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = ODataQuery::parse(uri.query().unwrap_or(""));
-    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-    // Normalise `entity/{id}` and `entity(appId='x')` to (entity, key name, key value, tail).
-    let (entity, key, tail): (&str, Option<(&str, &str)>, &[&str]) = match segments.as_slice() {
-        [first, tail @ ..] if first.contains('(') => match key_segment(first) {
-            Some((e, k, v)) => (e, Some((k, v)), tail),
-            None => return bad_segment(first),
-        },
-        [first, id, tail @ ..] => (*first, Some(("id", *id)), tail),
-        [first] => (*first, None, &[]),
-        [] => return bad_segment(""),
-    };
-    let get = *method == Method::GET;
-    let post = *method == Method::POST;
-    let list = get
-        && matches!(
-            (entity, key, tail),
-            (
-                "applications" | "servicePrincipals" | "oauth2PermissionGrants",
-                None,
-                []
-            ) | ("servicePrincipals", Some(_), ["oauth2PermissionGrants"])
-        );
-    let app = caller.app;
-    if list
-        && app.is_some_and(|a| a.graph_throttle_lists_once)
-        && paging::first_request(
-            state,
-            paging::list_key(&format!("graph {}", app.map_or("", |a| &a.client_id)), uri),
-        )
-    {
-        return throttled();
-    }
-    let paging = if list {
-        let size = app.and_then(|a| a.graph_page_size);
-        match Paging::new(&state.graph_origin(), uri, size, Flavor::Graph) {
-            Ok(p) => p,
-            Err(_) => {
-                return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Invalid $skiptoken.")
-            }
-        }
-    } else {
-        Paging::unpaged()
-    };
-    let d = directory::Directory::new(state, caller.tenant);
-    match (entity, key, tail) {
-        ("applications" | "servicePrincipals", _, _) if get && !caller.has_any(READ_APPS) => {
-            // Grants under a service principal need their own permission, checked below.
-            if tail == ["oauth2PermissionGrants"] {
-                grants_for(&d, &caller, key, &paging)
-            } else {
-                denied()
-            }
-        }
-        ("applications", None, []) if get => {
-            let want = q.filter_value("appId");
-            d.list_applications(want.as_deref(), &q, &paging)
-        }
-        ("applications", Some(k), []) if get => d.get_application(k, &q),
-        ("applications", Some(k), ["addPassword"]) if post => {
-            if !caller.has_any(WRITE_APPS) || !caller.is_admin {
-                return denied();
-            }
-            d.add_password(k, body)
-        }
-        ("servicePrincipals", None, []) if get => {
-            let want = q.filter_value("appId");
-            d.list_service_principals(want.as_deref(), &q, &paging)
-        }
-        ("servicePrincipals", Some(k), []) if get => d.get_service_principal(k, &q),
-        ("servicePrincipals", Some(_), ["oauth2PermissionGrants"]) if get => {
-            grants_for(&d, &caller, key, &paging)
-        }
-        ("oauth2PermissionGrants", None, []) if get => {
-            if !caller.has_any(READ_GRANTS) || !caller.is_admin {
-                return denied();
-            }
-            d.list_grants(
-                q.filter_value("clientId").as_deref(),
-                q.filter_value("consentType").as_deref(),
-                &paging,
-            )
-        }
-        ("applications" | "servicePrincipals" | "oauth2PermissionGrants", _, _) => graph_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Request_BadRequest",
-            &format!("The sandbox's Graph does not support {method} here."),
-        ),
-        (other, _, _) => bad_segment(other),
-    }
-}
-
-/// 429 as Graph throttles, with `Retry-After` in seconds.
-fn throttled() -> Response {
-    let mut r = graph_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "TooManyRequests",
-        "Too many requests.",
-    );
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    r
-}
-
-fn grants_for(
-    d: &directory::Directory,
-    caller: &Caller,
-    key: Option<(&str, &str)>,
-    paging: &Paging,
-) -> Response {
-    if !caller.has_any(READ_GRANTS) || !caller.is_admin {
-        return denied();
-    }
-    let Some(key) = key else {
-        return bad_segment("oauth2PermissionGrants");
-    };
-    match d.service_principal_id(key) {
-        Some(sp) => d.list_grants(Some(&sp), None, paging),
-        None => not_found(key.1),
-    }
-}
-
-fn percent_decode_path(path: &str) -> String {
+pub(super) fn percent_decode_path(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

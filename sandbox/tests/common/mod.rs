@@ -15,6 +15,21 @@ use std::path::PathBuf;
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 pub const ALEX: &str = "dddddddd-0000-4000-8000-000000000001";
 pub const UMA: &str = "dddddddd-0000-4000-8000-000000000002";
+/// Dana Developer: Application Developer.
+pub const DANA: &str = "dddddddd-0000-4000-8000-000000000005";
+/// Cody Cloudadmin: Cloud Application Administrator.
+pub const CODY: &str = "dddddddd-0000-4000-8000-000000000006";
+/// Microsoft Graph's application ID.
+pub const GRAPH: &str = "00000003-0000-0000-c000-000000000000";
+/// Dynamics CRM's delegated `user_impersonation` permission.
+pub const USER_IMPERSONATION: &str = "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4";
+/// The Graph permissions of the setup app (`aaaaaaaa-…-0030`), all admin-consented.
+pub const GRAPH_SETUP: &[&str] = &[
+    "Application.Read.All",
+    "Directory.Read.All",
+    "Application.ReadWrite.All",
+    "DelegatedPermissionGrant.ReadWrite.All",
+];
 pub const SPA_REDIRECT: &str = "http://localhost:8080/auth/callback";
 pub const ORIGIN: &str = "http://localhost:8080";
 pub const BU: &str = "ffffffff-0000-4000-8000-000000000001";
@@ -43,11 +58,13 @@ pub async fn start_with(config: Config) -> Sb {
     let mut b = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy();
-    for host in ["localhost", "graph.localhost"] {
+    for host in ["localhost", "graph.localhost", "globaldisco.localhost"] {
         b = b.resolve(host, lo);
     }
     for org in [
         "contoso",
+        "contosotest",
+        "archive",
         "restricted",
         "busy",
         "fabrikam",
@@ -89,6 +106,11 @@ pub fn claims(jwt: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
 }
 
+/// The PKCE code verifier the helpers use for `client` and `user`.
+pub fn verifier(client: &str, user: &str) -> String {
+    format!("verifier-{client}-{user}-0123456789abcdefghijklmnopqrstuvwxyz")
+}
+
 /// The PKCE `S256` code challenge of `verifier`.
 pub fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -118,24 +140,33 @@ impl Sb {
     pub fn api(&self, org: &str, path: &str) -> String {
         format!("{}/api/data/v9.2/{path}", self.env(org))
     }
+    /// `http://globaldisco.localhost:{port}`: the Global Discovery Service's base.
+    pub fn disco(&self) -> String {
+        format!("http://globaldisco.localhost:{}", self.port)
+    }
+    /// A URL of the Global Discovery Service's API (`{base}/api/discovery/v2.0/{path}`).
+    pub fn disco_api(&self, path: &str) -> String {
+        format!("{}/api/discovery/v2.0/{path}", self.disco())
+    }
 
     /// Sign in as `user` to `client` (SPA, PKCE) for `org`; the token endpoint's whole answer.
     pub async fn sign_in_answer(&self, client: &str, user: &str, org: &str) -> Answer {
-        let verifier = format!("verifier-{client}-{user}-0123456789abcdefghijklmnopqrstuvwxyz");
-        let challenge = challenge(&verifier);
+        let scope = format!(
+            "{}/user_impersonation openid profile offline_access",
+            self.env(org)
+        );
+        self.sign_in_scope_answer(client, user, &scope).await
+    }
+
+    /// The authorize answer (the redirect) of `user` signing in to `client` for `scope`.
+    pub async fn authorize_answer(&self, client: &str, user: &str, scope: &str) -> Answer {
         let form = [
             ("client_id", client.to_string()),
             ("response_type", "code".into()),
             ("redirect_uri", SPA_REDIRECT.into()),
-            (
-                "scope",
-                format!(
-                    "{}/user_impersonation openid profile offline_access",
-                    self.env(org)
-                ),
-            ),
+            ("scope", scope.into()),
             ("state", "s".into()),
-            ("code_challenge", challenge),
+            ("code_challenge", challenge(&verifier(client, user))),
             ("code_challenge_method", "S256".into()),
             ("user", user.into()),
         ];
@@ -146,8 +177,14 @@ impl Sb {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
-        let loc = r.headers()[LOCATION].to_str().unwrap().to_string();
+        answer(r).await
+    }
+
+    /// Sign in as `user` to `client` (SPA, PKCE) for `scope`; the token endpoint's whole answer.
+    pub async fn sign_in_scope_answer(&self, client: &str, user: &str, scope: &str) -> Answer {
+        let r = self.authorize_answer(client, user, scope).await;
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+        let loc = r.headers[LOCATION].to_str().unwrap().to_string();
         let code = query_of(&loc)
             .get("code")
             .unwrap_or_else(|| panic!("no code: {loc}"))
@@ -159,7 +196,7 @@ impl Sb {
                     ("client_id", client),
                     ("code", &code),
                     ("redirect_uri", SPA_REDIRECT),
-                    ("code_verifier", &verifier),
+                    ("code_verifier", &verifier(client, user)),
                 ],
                 Some(ORIGIN),
             )
@@ -301,6 +338,49 @@ impl Sb {
         .await
     }
 
+    /// A Graph token of the setup app (`…0030`, every setup permission) for `user`.
+    pub async fn setup_token(&self, user: &str) -> String {
+        self.graph_token(&app("30"), user, "contoso", GRAPH_SETUP)
+            .await
+    }
+
+    /// A Graph call (`path` under `/v1.0/`) with `token`.
+    pub async fn graph_call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        self.call(method, &self.graph(path), Some(token), body)
+            .await
+    }
+
+    /// `POST /sandbox/faults`.
+    pub async fn add_fault(&self, fault: Value) -> Answer {
+        let r = self
+            .client
+            .post(self.entra("/sandbox/faults"))
+            .header("Content-Type", "application/json")
+            .body(fault.to_string())
+            .send()
+            .await
+            .unwrap();
+        answer(r).await
+    }
+
+    /// The object ID of Dynamics CRM's service principal in the tenant.
+    pub async fn dynamics_sp(&self, token: &str) -> String {
+        let a = self
+            .get(
+                &self.graph(&format!("servicePrincipals(appId='{DYNAMICS}')?$select=id")),
+                token,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        a.body["id"].as_str().unwrap().to_string()
+    }
+
     pub async fn reset(&self) {
         let r = self
             .client
@@ -322,6 +402,50 @@ pub async fn answer(r: reqwest::Response) -> Answer {
         body: serde_json::from_str(&text).unwrap_or(Value::String(text.clone())),
         text,
     }
+}
+
+/// Graph's refusal: `403 Authorization_RequestDenied` with its message and `innerError`.
+pub fn assert_denied(a: &Answer) {
+    assert_graph_code(
+        a,
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        Some("Insufficient privileges to complete the operation."),
+    );
+}
+
+/// A Graph error answer: `{"error":{"code","message","innerError":{date, request-id, …}}}`.
+pub fn assert_graph_code(a: &Answer, status: StatusCode, code: &str, message: Option<&str>) {
+    assert_eq!(a.status, status, "{}", a.text);
+    assert_eq!(a.body["error"]["code"], code, "{}", a.text);
+    if let Some(m) = message {
+        assert_eq!(a.body["error"]["message"], m, "{}", a.text);
+    }
+    assert!(
+        a.body["error"]["innerError"]["request-id"].is_string(),
+        "{}",
+        a.text
+    );
+}
+
+/// The UUID in `v` (a JSON string), checked.
+pub fn guid(v: &Value) -> String {
+    let s = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
+    uuid_like(s);
+    s.to_string()
+}
+
+fn uuid_like(s: &str) {
+    let parts: Vec<usize> = s.split('-').map(str::len).collect();
+    assert_eq!(parts, [8, 4, 4, 4, 12], "not a GUID: {s}");
+    assert!(s.chars().all(|c| c == '-' || c.is_ascii_hexdigit()), "{s}");
+}
+
+/// The built-in configuration with Graph writes replicated at once (no lag).
+pub fn config_without_lag() -> Config {
+    let mut c = Config::builtin();
+    c.replication_lag_ms = Some(0);
+    c
 }
 
 /// A Dataverse error answer: `{"error":{"code","message"}}` with this status and code.
