@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 8081
 APP_PORT ?= 8080
 SANDBOX_CONFIG ?= sandbox/sandbox.toml
 
-.PHONY: serve build test test-native test-wasm test-e2e test-engines screenshots bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
+.PHONY: serve build test test-native test-wasm test-e2e test-engines journey screenshots bench fmt clippy lint bootstrap-serve bootstrap-test sandbox clean fuzz mutants
 
 bootstrap-serve:
 	@scripts/bootstrap.sh serve
@@ -45,6 +45,13 @@ test-wasm:
 test-e2e: build
 	cargo build --release -p sandbox
 	cd e2e && npx playwright test --config playwright.config.mjs
+
+## The setup journey (issue 22), measured: from the welcome page to an all-✓ connection in two
+## environments, "Set it up for me" (a bare app registration) beside today's manual path (every value
+## typed), each with the values typed, the clicks and the seconds ([journey] lines).
+journey: build
+	cargo build --release -p sandbox
+	cd e2e && npx playwright test --config playwright.config.mjs set-up.spec.mjs -g journey --reporter=line
 
 ## The cross-engine smoke: one journey (start, sandbox, sign-in, verification, schema, picker, cache
 ## reload, Settings clear) in Firefox ESR (WebDriver BiDi) and WebKitGTK (WebKitWebDriver under

@@ -6,6 +6,7 @@ mod environments;
 mod export;
 mod metadata;
 mod settings;
+mod setup;
 mod steps;
 mod test;
 mod verify;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod metadata;
 pub mod parse_worker;
+pub mod setup;
 pub mod signin;
 pub mod tenant;
 pub mod verify;

@@ -21,6 +21,7 @@ pub mod export;
 pub mod fields;
 pub mod jwt;
 pub mod reminder;
+pub mod setup;
 pub mod sync;
 pub mod targets;
 pub mod verify;

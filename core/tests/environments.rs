@@ -127,6 +127,9 @@ fn the_others_problems_name_their_environment_and_block_the_export() {
     assert!(d.problems(today()).is_empty(), "{:?}", d.problems(today()));
     assert_eq!(d.validate_all(today()).map(|c| c.len()), Ok(2));
     d.more_environments[0].entity = "".into();
+    assert!(d.problems(today()).is_empty(), "blank: the form's entity");
+    assert_eq!(d.per_environment()[1].entity, "accounts");
+    d.more_environments[0].entity = "not an entity set!".into();
     let problems = d.problems(today());
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].severity, Severity::Error);

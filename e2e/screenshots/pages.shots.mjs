@@ -131,6 +131,24 @@ for (const scheme of ["light", "dark"]) {
         await shot(name);
       }
 
+      // Issue 21: Your environments, then one setup in two environments.
+      await startScenario(page, "Everything set up");
+      await signInAlex(page);
+      await gotoStep(page, 4);
+      const environments = page.getByRole("group", { name: "Your environments" });
+      await expect(environments.getByRole("checkbox", { name: "Contoso", exact: true })).toBeChecked({ timeout: 20_000 });
+      await environments.getByRole("checkbox", { name: "Contoso Test" }).check();
+      await shot("04-details-your-environments");
+      await gotoStep(page, 7);
+      await page.getByRole("button", { name: "Verify again" }).click();
+      await expect(
+        page.getByRole("region", { name: "Setup verification: Contoso Test", exact: true }).locator("ul.verdicts > li"),
+      ).toHaveCount(4, { timeout: 30_000 });
+      await shot("07-verify-two-environments");
+      await gotoStep(page, 8);
+      await page.getByRole("tab", { name: "Power Platform CLI" }).click();
+      await shot("08-review-two-environments");
+
       await page.goto("/settings");
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await shot("09-settings");

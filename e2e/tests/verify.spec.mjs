@@ -61,7 +61,7 @@ const SCENARIOS = [
   ["Wrong Object ID", ["✗ Enterprise application Object ID"]],
 ];
 
-test("the scenario select lists the sixteen scenarios, Everything set up first", async ({ page }) => {
+test("the scenario select lists the seventeen scenarios, Everything set up first", async ({ page }) => {
   await page.goto("/");
   const select = page.getByLabel("Sandbox scenario");
   await expect(select).toHaveValue("Everything set up");
@@ -81,6 +81,7 @@ test("the scenario select lists the sixteen scenarios, Everything set up first",
     "Environment restricts this app",
     "Role through a team",
     "Opaque access tokens",
+    "Bare app registration",
     "Busy environment",
   ]);
 });

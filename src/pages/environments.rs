@@ -47,6 +47,28 @@ pub fn YourEnvironments() -> impl IntoView {
             busy.set(false);
         });
     });
+    // A discovery sign-in also signs in to the first environment chosen: its refresh token is
+    // exchanged for that environment's token (no second trip to the sign-in page).
+    Effect::new(move |_| {
+        let Some(discovery_sign_in) = session.discovery.get() else {
+            return;
+        };
+        let env = wizard
+            .draft
+            .with(|d| d.environment().map(|e| e.as_str().to_string()));
+        if session.signed_in.with_untracked(Option::is_some) {
+            return;
+        }
+        if let Some(env) = env {
+            spawn_local(async move {
+                if let Ok(s) = signin::signed_in_for_environment(&discovery_sign_in, &env).await {
+                    if session.signed_in.with_untracked(Option::is_none) {
+                        session.finish(Ok(s));
+                    }
+                }
+            });
+        }
+    });
     let config = Memo::new(move |_| {
         wizard
             .draft
@@ -206,6 +228,7 @@ fn ChosenEnvironments() -> impl IntoView {
                                     type="text"
                                     id=id
                                     spellcheck="false"
+                                    placeholder=wizard.draft.with_untracked(|d| if d.entity.trim().is_empty() { String::new() } else { format!("same as {}: {}", d.environment_label(), d.entity.trim()) })
                                     prop:value=o.entity.clone()
                                     on:change:target=move |ev| {
                                         let v = ev.target().value();

@@ -165,6 +165,23 @@ pub fn AuthCallback() -> impl IntoView {
                     verify::run_after_graph_sign_in(draft, wizard.today, graph, ver.notify()).await;
                 ver.record(wizard, report);
             }
+            // "Set it up for me"'s sign-in for Graph: its refresh token also gives the
+            // environment's token again (the redirect ended the sign-in before it).
+            signin::Finished::Setup(result) => match result {
+                Ok(setup) => {
+                    let env = wizard
+                        .draft
+                        .with_untracked(|d| d.environment().map(|e| e.as_str().to_string()));
+                    if let Some(env) = env {
+                        if let Ok(s) = signin::signed_in_for_environment(&setup, &env).await {
+                            session.finish(Ok(s));
+                        }
+                    }
+                    session.setup_failure.set(None);
+                    session.setup.set(Some(setup));
+                }
+                Err(d) => session.setup_failure.set(Some(d)),
+            },
             // "Your environments" is on step 4: back there.
             signin::Finished::Discovery(result) => {
                 session.finish_discovery(result);

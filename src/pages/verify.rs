@@ -15,7 +15,7 @@ use wizard_core::{
 
 /// Runs every check now (no-op while a run is under way or when not signed in). Changes a fix
 /// just made ([`Verification::awaited`]) are read again for until they show.
-fn run_checks(wizard: Wizard, session: Session, ver: Verification) {
+pub(super) fn run_checks(wizard: Wizard, session: Session, ver: Verification) {
     if ver.running.get_untracked() {
         return;
     }
@@ -72,6 +72,7 @@ pub fn SetupVerification() -> impl IntoView {
     view! {
         <section class="verification" role="region" aria-labelledby="verification-title">
             <h2 id="verification-title">"Setup verification"</h2>
+            <super::setup::SetUpForMe />
             <Show
                 when=move || signed_in() || ver.verdicts.with(|v| !v.is_empty())
                 fallback=|| view! {

@@ -240,6 +240,8 @@ pub enum Finished {
     Graph(Result<GraphToken, Diagnosis>),
     /// A sign-in for "Your environments" alone (a discovery token and a refresh token).
     Discovery(Result<SignedIn, Diagnosis>),
+    /// The setup's sign-in for Graph write permissions (a Graph token and a refresh token).
+    Setup(Result<SignedIn, Diagnosis>),
 }
 
 /// Handles the callback query exactly once (see [`redeem_callback`]) and says what the token is
@@ -259,6 +261,7 @@ pub async fn handle_callback(query: &str) -> Finished {
             GraphToken::new(s.token.0, &scope)
         })),
         SignInPurpose::Discovery { .. } => Finished::Discovery(result),
+        SignInPurpose::Setup { .. } => Finished::Setup(result),
     }
 }
 
@@ -397,6 +400,48 @@ async fn exchange(
     refresh: &RefreshToken,
     scopes: &str,
 ) -> Result<(AccessToken, String), GraphRefused> {
+    exchange_full(config, refresh, scopes)
+        .await
+        .map(|(token, granted, _, _)| (token, granted))
+}
+
+/// A sign-in for `environment` made from another sign-in's refresh token (after the setup's
+/// sign-in for Graph, whose redirect ended the first one): the environment's token, the same
+/// refresh token (or the new one), the exchange's evidence with the first sign-in's ID token.
+pub async fn signed_in_for_environment(
+    base: &SignedIn,
+    environment: &str,
+) -> Result<SignedIn, GraphRefused> {
+    let Some(refresh) = &base.refresh else {
+        return Err(GraphRefused {
+            status: 0,
+            body: "no refresh token".to_string(),
+        });
+    };
+    let scope = wizard_core::entra::sign_in_scope(environment);
+    let (token, _, new_refresh, mut evidence) =
+        exchange_full(&base.config, refresh, &scope).await?;
+    if evidence.id_claims.is_none() {
+        evidence.id_claims = base.evidence.id_claims.clone();
+    }
+    Ok(SignedIn {
+        token,
+        refresh: new_refresh.or_else(|| base.refresh.clone()),
+        evidence,
+        config: SignInConfig {
+            environment: environment.to_string(),
+            purpose: SignInPurpose::Dataverse,
+            ..base.config.clone()
+        },
+    })
+}
+
+/// The refresh-token exchange with everything the answer proves.
+async fn exchange_full(
+    config: &SignInConfig,
+    refresh: &RefreshToken,
+    scopes: &str,
+) -> Result<(AccessToken, String, Option<RefreshToken>, SignInEvidence), GraphRefused> {
     let raw: RawAnswer = Rc::default();
     let client = token_client(config).map_err(|d| GraphRefused {
         status: 0,
@@ -412,7 +457,14 @@ async fn exchange(
         Ok(token) => {
             // Entra ID lists what it granted; without a list, the scopes asked for were granted.
             let granted = granted_scope(&token).unwrap_or_else(|| scopes.to_string());
-            Ok((AccessToken(token.access_token().secret().clone()), granted))
+            Ok((
+                AccessToken(token.access_token().secret().clone()),
+                granted,
+                token
+                    .refresh_token()
+                    .map(|r| RefreshToken(r.secret().clone())),
+                evidence(&raw, &token),
+            ))
         }
         Err(oauth2::RequestTokenError::Request(e)) => Err(GraphRefused {
             status: 0,

@@ -15,6 +15,10 @@ pub struct Session {
     pub discovery: RwSignal<Option<SignedIn>>,
     /// Why the last discovery sign-in failed, shown under "Your environments".
     pub discovery_failure: RwSignal<Option<Diagnosis>>,
+    /// "Set it up for me"'s sign-in for Graph write permissions. Memory only.
+    pub setup: RwSignal<Option<SignedIn>>,
+    /// Why that sign-in failed.
+    pub setup_failure: RwSignal<Option<Diagnosis>>,
 }
 
 impl Session {
@@ -25,6 +29,8 @@ impl Session {
             failure: RwSignal::new(None),
             discovery: RwSignal::new(None),
             discovery_failure: RwSignal::new(None),
+            setup: RwSignal::new(None),
+            setup_failure: RwSignal::new(None),
         };
         provide_context(s);
         s
@@ -66,6 +72,8 @@ impl Session {
         self.failure.set(None);
         self.discovery.set(None);
         self.discovery_failure.set(None);
+        self.setup.set(None);
+        self.setup_failure.set(None);
         signin::forget_pending();
     }
 }

@@ -111,6 +111,12 @@ pub enum SignInPurpose {
         /// The Graph scopes, e.g. `https://graph.microsoft.com/Application.Read.All …`.
         scopes: String,
     },
+    /// "Set it up for me": Microsoft Graph with the write permissions, asked only when the
+    /// person starts the plan, plus a refresh token (the environments' tokens come from it).
+    Setup {
+        /// The Graph scopes ([`crate::setup::write_scopes`]).
+        scopes: String,
+    },
     /// The Global Discovery Service (a first sign-in, before any environment is known), plus a
     /// refresh token to exchange for each chosen environment later.
     Discovery {
@@ -128,6 +134,9 @@ impl SignInConfig {
             SignInPurpose::Graph { scopes } => format!("{} openid profile", scopes.trim()),
             SignInPurpose::Discovery { scope } => {
                 format!("{} openid profile offline_access", scope.trim())
+            }
+            SignInPurpose::Setup { scopes } => {
+                format!("{} openid profile offline_access", scopes.trim())
             }
         }
     }

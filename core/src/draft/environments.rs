@@ -21,7 +21,8 @@ pub struct OtherEnvironment {
     pub url: String,
     /// Its friendly name (blank when unknown).
     pub name: String,
-    /// The entity set name Data Sync reads there (may differ per environment).
+    /// The entity set name Data Sync reads there (may differ per environment; blank: the same
+    /// as the form's).
     pub entity: String,
 }
 
@@ -54,7 +55,10 @@ impl Draft {
             let mut d = first.clone();
             d.environment_url = other.url.clone();
             d.environment_name = other.name.clone();
-            d.entity = other.entity.clone();
+            // Blank: the same entity as the form's environment.
+            if !other.entity.trim().is_empty() {
+                d.entity = other.entity.clone();
+            }
             out.push(d);
         }
         out

@@ -24,6 +24,10 @@ pub const RESTRICTED_ENVIRONMENT_URL: &str = "http://restricted.crm.localhost:80
 /// The busy environment (two rows per page; the first request to each list answers 429).
 pub const BUSY_ENVIRONMENT_URL: &str = "http://busy.crm.localhost:8081";
 
+/// The scenario of a bare app registration (a name and the SPA redirect, nothing else): "Try with
+/// the sandbox" fills only the client ID and the tenant.
+pub const BARE_APP_REGISTRATION: &str = "Bare app registration";
+
 /// One "Try with the sandbox" scenario: an app of the sandbox tenant with exactly one problem,
 /// and the values the user would type for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +206,17 @@ pub const SCENARIOS: &[Scenario] = &[
         ENVIRONMENT_URL,
         Some(365),
     ),
+    // Only what a person has before setting up: the app's client ID (and the tenant). Every
+    // other value comes from the wizard ("Set it up for me").
+    scenario(
+        BARE_APP_REGISTRATION,
+        "",
+        "aaaaaaaa-0000-4000-8000-000000000024",
+        "",
+        "",
+        "",
+        None,
+    ),
     scenario(
         "Busy environment",
         "Busy (sandbox)",
@@ -344,6 +359,22 @@ mod tests {
         for s in SCENARIOS {
             let block = app_block(toml, s.name);
             assert_eq!(value(block, "client_id"), s.client_id, "{}", s.name);
+            if s.name == BARE_APP_REGISTRATION {
+                // Nothing but the name and the SPA redirect; the person types only the client ID.
+                assert_eq!(value(block, "name"), "Bare (sandbox)");
+                assert!(!block.contains("value = \""), "no secret");
+                assert!(block.contains("service_principal = false"));
+                assert!(block.contains("consented = false"));
+                assert!(
+                    !toml
+                        .split("[[environments]]")
+                        .skip(1)
+                        .any(|e| e.contains(s.client_id)),
+                    "no application user"
+                );
+                assert_eq!((s.object_id, s.secret, s.environment_url), ("", "", ""));
+                continue;
+            }
             assert_eq!(value(block, "name"), s.app_name, "{}", s.name);
             let object_key = if s.name == "Wrong Object ID" {
                 "object_id"

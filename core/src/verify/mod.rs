@@ -328,6 +328,7 @@ pub fn graph_permission_not_consented(check: CheckId) -> Verdict {
         GraphPermission::DirectoryReadAll => "read the app's consent grants",
         GraphPermission::ApplicationReadWriteAll => "change the app registration",
         GraphPermission::ApplicationReadAll => "read the app registration",
+        GraphPermission::DelegatedPermissionGrantReadWriteAll => "grant consent",
     };
     Verdict::not_checkable(
         check,

@@ -19,14 +19,18 @@ pub enum Method {
     Get,
     /// POST.
     Post,
+    /// PATCH (Graph updates: the lists sent replace the ones there, so they are read and merged
+    /// first).
+    Patch,
 }
 
 impl Method {
-    /// `"GET"` or `"POST"`.
+    /// `"GET"`, `"POST"` or `"PATCH"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Patch => "PATCH",
         }
     }
 }
@@ -38,17 +42,24 @@ pub enum GraphPermission {
     ApplicationReadAll,
     /// Read consent grants (check 4).
     DirectoryReadAll,
-    /// Add a client secret (the secret fix).
+    /// Add a client secret (the secret fix); change the app registration, create its
+    /// Enterprise application (Set it up for me).
     ApplicationReadWriteAll,
+    /// Grant admin consent (Set it up for me).
+    DelegatedPermissionGrantReadWriteAll,
 }
 
 impl GraphPermission {
-    /// `Application.Read.All`, `Directory.Read.All`, `Application.ReadWrite.All`.
+    /// `Application.Read.All`, `Directory.Read.All`, `Application.ReadWrite.All`,
+    /// `DelegatedPermissionGrant.ReadWrite.All`.
     pub fn name(self) -> &'static str {
         match self {
             GraphPermission::ApplicationReadAll => "Application.Read.All",
             GraphPermission::DirectoryReadAll => "Directory.Read.All",
             GraphPermission::ApplicationReadWriteAll => "Application.ReadWrite.All",
+            GraphPermission::DelegatedPermissionGrantReadWriteAll => {
+                "DelegatedPermissionGrant.ReadWrite.All"
+            }
         }
     }
 
@@ -113,7 +124,7 @@ fn q(s: &str) -> String {
     s.replace(' ', "%20")
 }
 
-fn graph(
+pub(crate) fn graph(
     cloud: Cloud,
     method: Method,
     path: &str,

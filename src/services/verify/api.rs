@@ -142,7 +142,7 @@ async fn try_send(request: &ApiRequest, url: &str, token: &str) -> Result<Answer
     }
     let body = match request.method {
         Method::Get => None,
-        Method::Post => request.body_text(),
+        Method::Post | Method::Patch => request.body_text(),
     };
     let response = http::fetch(
         request.method.as_str(),
