@@ -8,5 +8,5 @@ export default defineConfig({
   testDir: "./screenshots",
   testMatch: /.*\.shots\.mjs$/,
   outputDir: "./test-results-screenshots",
-  timeout: 180_000,
+  timeout: 300_000,
 });

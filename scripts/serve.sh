@@ -12,6 +12,13 @@ SANDBOX_CONFIG="${SANDBOX_CONFIG:-sandbox/sandbox.toml}"
 
 trunk build --release --offline --skip-version-check
 
+# The deployment's config.json (docs/DEPLOY.md): the sandbox's setup app, so "Create the app
+# registration for me" works here. SETUP_CLIENT_ID= (empty) serves without one.
+SETUP_CLIENT_ID="${SETUP_CLIENT_ID-aaaaaaaa-0000-4000-8000-000000000030}"
+if [ -n "$SETUP_CLIENT_ID" ]; then
+  printf '{ "setup_client_id": "%s" }\n' "$SETUP_CLIENT_ID" > dist/config.json
+fi
+
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 "$target_dir/release/sandbox" --config "$SANDBOX_CONFIG" --port "$SANDBOX_PORT" &
 sandbox_pid=$!

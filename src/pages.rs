@@ -2,6 +2,7 @@
 //! dispatch: the work is in [`crate::services`], the shared state in [`crate::state`].
 
 mod connector;
+mod create_app;
 mod environments;
 mod export;
 mod metadata;

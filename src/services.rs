@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod cache;
 pub mod dataverse;
+pub mod deploy;
 pub mod discovery;
 pub mod error;
 pub mod http;

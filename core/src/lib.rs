@@ -11,6 +11,7 @@ pub mod checked;
 pub mod cloud;
 pub mod connector;
 pub mod csdl;
+pub mod deploy;
 pub mod derive;
 pub mod diagnose;
 pub mod dialog;

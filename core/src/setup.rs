@@ -315,6 +315,46 @@ pub fn redirect_patch(
     })
 }
 
+/// The name a created app registration gets when none was typed.
+pub const DEFAULT_APP_NAME: &str = "Simego Data Sync";
+
+/// `POST /applications`: the Data Sync app registration itself, single tenant, with the wizard's
+/// SPA redirect, the connector's Web redirect (authorization_code) and Dynamics CRM
+/// `user_impersonation` (`scope_id`, read from its service principal). Made with the
+/// deployment's setup app.
+pub fn create_application(
+    cloud: Cloud,
+    name: &str,
+    spa: &str,
+    web: Option<&str>,
+    scope_id: &str,
+) -> ApiRequest {
+    let name = Some(name.trim())
+        .filter(|n| !n.is_empty())
+        .unwrap_or(DEFAULT_APP_NAME);
+    let mut body = json!({
+        "displayName": name,
+        // Sent explicitly: Microsoft's pages disagree on its default.
+        "signInAudience": "AzureADMyOrg",
+        "spa": { "redirectUris": [spa] },
+        "requiredResourceAccess": [{
+            "resourceAppId": DYNAMICS_CRM_APP_ID,
+            "resourceAccess": [{ "id": scope_id, "type": "Scope" }],
+        }],
+    });
+    if let Some(w) = web.filter(|w| !w.trim().is_empty()) {
+        body["web"] = json!({ "redirectUris": [w.trim()] });
+    }
+    graph(
+        cloud,
+        Method::Post,
+        "applications",
+        Some(body),
+        GraphPermission::ApplicationReadWriteAll,
+        "Create the Data Sync app registration (single tenant, redirects, Dynamics CRM permission).",
+    )
+}
+
 /// `POST /servicePrincipals {appId}`: the app's Enterprise application.
 pub fn create_service_principal(cloud: Cloud, client_id: &Guid) -> ApiRequest {
     graph(

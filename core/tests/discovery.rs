@@ -116,3 +116,21 @@ fn the_filter_matches_name_url_and_region_in_any_case() {
     assert!(e.matches("  "));
     assert!(!e.matches("fabrikam"));
 }
+
+#[test]
+fn the_purpose_is_kept_when_an_administrator_wrote_one() {
+    let body = r#"{"value":[
+        {"FriendlyName":"Test","Url":"https://t.crm.dynamics.com","State":0,"Purpose":"Testing"},
+        {"FriendlyName":"Prod","Url":"https://p.crm.dynamics.com","State":0,"Purpose":"  "},
+        {"FriendlyName":"Dev","Url":"https://d.crm.dynamics.com","State":0}
+    ]}"#;
+    let list = parse_instances(body, Cloud::Public).expect("reads");
+    let purpose = |n: &str| {
+        list.iter()
+            .find(|e| e.name == n)
+            .and_then(|e| e.purpose.clone())
+    };
+    assert_eq!(purpose("Test").as_deref(), Some("Testing"));
+    assert_eq!(purpose("Prod"), None);
+    assert_eq!(purpose("Dev"), None);
+}

@@ -335,3 +335,76 @@ fn discovery_names_the_environments_typed_before_without_renaming_any() {
     assert!(!d.name_environments([(&contoso, "Renamed")]));
     assert_eq!(d.environment_name, "Contoso");
 }
+
+#[test]
+fn the_same_unreadable_url_twice_is_still_in_the_setup_twice() {
+    let mut d = two();
+    for _ in 0..2 {
+        d.more_environments.push(OtherEnvironment {
+            url: "not a url".into(),
+            name: "Broken".into(),
+            entity: "accounts".into(),
+        });
+    }
+    let problems = d.problems(today());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message == "Broken: this environment is in the setup twice; untick one under Your environments."),
+        "{problems:?}"
+    );
+    let mut one = two();
+    one.more_environments.push(OtherEnvironment {
+        url: "not a url".into(),
+        name: "Broken".into(),
+        entity: "accounts".into(),
+    });
+    assert!(!one
+        .problems(today())
+        .iter()
+        .any(|p| p.message.contains("twice")));
+}
+
+#[test]
+fn warnings_alone_do_not_block_the_setup_export() {
+    let mut d = two();
+    d.secret_expires = (today() + chrono::Days::new(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let problems = d.problems(today());
+    assert!(!problems.is_empty());
+    assert!(
+        problems.iter().all(|p| p.severity == Severity::Warning),
+        "{problems:?}"
+    );
+    assert_eq!(d.validate_all(today()).map(|c| c.len()), Ok(2));
+}
+
+#[test]
+fn a_third_connection_repeating_the_second_environment_is_refused() {
+    let conns = two().validate_all(today()).expect("complete");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&export_setup_json(&conns, false, at())).expect("json");
+    let second = v["connections"][1].clone();
+    v["connections"]
+        .as_array_mut()
+        .expect("an array")
+        .push(second);
+    match import_json(&v.to_string(), today()) {
+        Err(ImportError::Invalid { field, message }) => {
+            assert_eq!(field, "connections[2].azure.environmentUrl");
+            assert!(message.contains("each environment once"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn three_environments_round_trip() {
+    let mut d = two();
+    d.add_environment(&env("http://slow.crm.localhost:8081"), "Slow");
+    let conns = d.validate_all(today()).expect("complete");
+    assert_eq!(conns.len(), 3);
+    let back = import_json(&export_setup_json(&conns, true, at()), today()).expect("imports");
+    assert_eq!(back, d);
+}

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 use wizard_core::cloud::Cloud;
 use wizard_core::fields::Guid;
 use wizard_core::setup::{
-    admin_message, consent_action, create_service_principal, default_domain, permission_patch,
-    redact, redirect_patch, roles_of, step_for_check, user_impersonation_id, ConsentAction,
-    DirectoryRole, Progress, StepId, StepState,
+    admin_message, consent_action, create_application, create_service_principal, default_domain,
+    permission_patch, redact, redirect_patch, roles_of, step_for_check, user_impersonation_id,
+    ConsentAction, DirectoryRole, Progress, StepId, StepState,
 };
 use wizard_core::verify::{Application, Method, OAuth2PermissionGrant};
 
@@ -345,4 +345,85 @@ fn each_fixable_check_has_its_step_and_the_others_none() {
     );
     assert_eq!(step_for_check(CheckId::SecurityRoles, 0), None);
     assert_eq!(step_for_check(CheckId::AppRegistration, 0), None);
+}
+
+#[test]
+fn the_app_registration_is_created_single_tenant_with_its_redirects_and_permission() {
+    let r = create_application(
+        Cloud::Sandbox,
+        " ",
+        "http://localhost:8080/auth/callback",
+        None,
+        SCOPE_ID,
+    );
+    assert_eq!(r.method, Method::Post);
+    assert_eq!(r.url, "http://graph.localhost:8081/v1.0/applications");
+    assert_eq!(
+        r.body,
+        Some(json!({
+            "displayName": "Simego Data Sync",
+            "signInAudience": "AzureADMyOrg",
+            "spa": { "redirectUris": ["http://localhost:8080/auth/callback"] },
+            "requiredResourceAccess": [{ "resourceAppId": DYNAMICS, "resourceAccess": [{ "id": SCOPE_ID, "type": "Scope" }] }],
+        }))
+    );
+    let r = create_application(
+        Cloud::Public,
+        "Sync",
+        "https://w/cb",
+        Some("https://www.simego.com/oauth/code"),
+        SCOPE_ID,
+    );
+    let body = r.body.expect("a body");
+    assert_eq!(body["displayName"], "Sync");
+    assert_eq!(
+        body["web"],
+        json!({ "redirectUris": ["https://www.simego.com/oauth/code"] })
+    );
+}
+
+#[test]
+fn the_plan_speaks_in_the_portal_s_words_and_asks_for_exactly_the_write_permissions() {
+    assert_eq!(
+        StepId::EnterpriseApplication.title(),
+        "Create the Enterprise application"
+    );
+    assert_eq!(
+        StepId::DynamicsPermission.title(),
+        "Add the Dynamics CRM permission"
+    );
+    assert_eq!(StepId::Redirects.title(), "Add the redirect URIs");
+    assert_eq!(
+        StepId::AdminConsent.title(),
+        "Grant admin consent for Dynamics CRM"
+    );
+    assert_eq!(StepId::ClientSecret.title(), "Create a client secret");
+    assert_eq!(
+        StepId::ApplicationUser(3).title(),
+        "Create the application user"
+    );
+    assert_eq!(
+        wizard_core::setup::write_scopes(Cloud::Public),
+        "https://graph.microsoft.com/Application.Read.All https://graph.microsoft.com/Directory.Read.All https://graph.microsoft.com/Application.ReadWrite.All https://graph.microsoft.com/DelegatedPermissionGrant.ReadWrite.All"
+    );
+    let names: Vec<&str> = [
+        DirectoryRole::GlobalAdministrator,
+        DirectoryRole::ApplicationAdministrator,
+        DirectoryRole::CloudApplicationAdministrator,
+        DirectoryRole::ApplicationDeveloper,
+        DirectoryRole::PrivilegedRoleAdministrator,
+    ]
+    .iter()
+    .map(|r| r.name())
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "Global Administrator",
+            "Application Administrator",
+            "Cloud Application Administrator",
+            "Application Developer",
+            "Privileged Role Administrator"
+        ]
+    );
 }

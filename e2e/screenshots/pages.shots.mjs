@@ -149,6 +149,56 @@ for (const scheme of ["light", "dark"]) {
       await page.getByRole("tab", { name: "Power Platform CLI" }).click();
       await shot("08-review-two-environments");
 
+      // Issue 22: Set it up for me, from a bare app registration.
+      await resetSandbox(request);
+      const signInOnSandbox = async () => {
+        await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+        await page.waitForLoadState();
+        if (page.url().startsWith("http://localhost:8081") && (await page.getByRole("button", { name: "Accept" }).count()) > 0) {
+          await page.getByLabel("Consent on behalf of your organization").check();
+          await page.getByRole("button", { name: "Accept" }).click();
+        }
+      };
+      await page.goto("/");
+      await page.getByLabel("Sandbox scenario").selectOption("Bare app registration");
+      await page.getByRole("button", { name: "Try with the sandbox" }).click();
+      await page.getByRole("button", { name: "Sign in to list your environments" }).click();
+      await signInOnSandbox();
+      await expect(page).toHaveURL(/\/setup\/details$/, { timeout: 20_000 });
+      const yours = page.getByRole("group", { name: "Your environments" });
+      await yours.getByRole("checkbox", { name: "Contoso", exact: true }).check();
+      await yours.getByRole("checkbox", { name: "Contoso Test" }).check();
+      await gotoStep(page, 6);
+      await field(page, "Entity").fill("accounts");
+      await gotoStep(page, 7);
+      const setUp = page.getByRole("region", { name: "Set it up for me" });
+      await setUp.getByRole("button", { name: "Set it up for me" }).click();
+      await setUp.getByRole("button", { name: "Sign in to Microsoft Graph for the setup" }).click();
+      await signInOnSandbox();
+      const plan = setUp.getByRole("group", { name: "The plan" });
+      await expect(plan).toBeVisible({ timeout: 20_000 });
+      await shot("07-set-up-plan");
+      await plan.getByLabel("Security role for the application users").selectOption("Sync reader (sandbox)");
+      await plan.getByRole("button", { name: "Run the plan" }).click();
+      await expect(setUp.getByText("The plan has run")).toBeVisible({ timeout: 40_000 });
+      await expect(
+        page.getByRole("region", { name: "Setup verification: Contoso Test", exact: true }).locator("ul.verdicts > li"),
+      ).toHaveCount(4, { timeout: 40_000 });
+      await shot("07-set-up-done");
+
+      // The deployment's setup app: create the app registration itself (issue 22).
+      await page.route("**/config.json", (route) => route.fulfill({ json: { setup_client_id: "aaaaaaaa-0000-4000-8000-000000000030" } }));
+      await page.goto("/setup/register");
+      await page.getByRole("button", { name: "Start over" }).click();
+      await page.getByLabel("Microsoft cloud").selectOption({ label: "Local sandbox" });
+      await gotoStep(page, 4);
+      await field(page, "Directory (tenant) ID").fill("11111111-2222-3333-4444-555555555555");
+      await page.getByRole("button", { name: "Sign in with the setup app" }).click();
+      await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+      await expect(page.getByRole("button", { name: "Create the app registration" })).toBeVisible({ timeout: 20_000 });
+      await shot("04-details-create-app");
+      await page.unrouteAll();
+
       await page.goto("/settings");
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await shot("09-settings");

@@ -188,13 +188,12 @@ test("a failure mid-way: the third write fails once; after a reload the next run
   }
 });
 
-test("Uma, without an admin role: a message for an administrator with what is left, once an admin consented the app", async ({ page, browser }) => {
+test("Uma, without an admin role: Entra ID refuses her the write permissions, and the message for an administrator says what is left", async ({ page, browser }) => {
   // An administrator consented the app for the organisation (so Uma can sign in at all).
   const admin = await browser.newPage();
   const adminAct = counter(admin);
   await startBare(admin, adminAct);
-  const group = admin.getByRole("group", { name: "Your environments" });
-  await group.getByRole("button", { name: "Sign in to list your environments" }).click();
+  await admin.getByRole("group", { name: "Your environments" }).getByRole("button", { name: "Sign in to list your environments" }).click();
   await signInOnSandbox(admin, "Alex Admin", adminAct);
   await expect(admin).toHaveURL(/\/setup\/details$/, { timeout: 20_000 });
   await admin.close();
@@ -207,7 +206,6 @@ test("Uma, without an admin role: a message for an administrator with what is le
   await signInAndTest(page, act, "Uma User");
   await expect(page.getByRole("region", { name: "Setup verification: Contoso Test", exact: true }).locator("ul.verdicts > li")).toHaveCount(4, { timeout: 30_000 });
   await setUp(page).getByRole("button", { name: "Set it up for me" }).click();
-  // Graph's write permissions need an administrator's consent: Entra ID refuses them to Uma.
   await setUp(page).getByRole("button", { name: "Sign in to Microsoft Graph for the setup" }).click();
   await page.getByRole("button", { name: "Sign in as Uma User" }).click();
   await expect(page).toHaveURL(/\/setup\/test$/, { timeout: 20_000 });
@@ -216,6 +214,36 @@ test("Uma, without an admin role: a message for an administrator with what is le
   await expect(message).toHaveValue(/finish the setup of the app .*aaaaaaaa-0000-4000-8000-000000000024/);
   await expect(message).toHaveValue(/Create the application user in Contoso \(can be done by a System Administrator of the environment\)/);
   await expect(message).toHaveValue(/Create the application user in Contoso Test/);
+});
+
+test("Uma, once an administrator consented the setup permissions: she does what an owner may, and the message lists the rest", async ({ page, browser }) => {
+  // An administrator consented the app, and its Graph write permissions, for the organisation.
+  const admin = await browser.newPage();
+  const adminAct = counter(admin);
+  await startBare(admin, adminAct);
+  await pickBoth(admin, adminAct);
+  await signInAndTest(admin, adminAct);
+  await openPlan(admin, adminAct);
+  await admin.close();
+
+  const act = counter(page);
+  await startBare(page, act);
+  await pickBoth(page, act, "Uma User");
+  await gotoStep(page, 6);
+  await field(page, "Entity").fill("accounts");
+  await signInAndTest(page, act, "Uma User");
+  const plan = await openPlan(page, act, "Uma User");
+  // She owns the app: the permission and the secret are hers to add; the application users are not.
+  const users = plan.locator("li.plan-step").filter({ hasText: "Create the application user" });
+  await expect(users).toHaveCount(2);
+  await expect(users.first()).toContainText("You do not seem to have it");
+  await plan.getByRole("button", { name: "Run the plan" }).click();
+  await expect(plan.locator("li.plan-step.done").filter({ hasText: "Add the Dynamics CRM permission" })).toHaveCount(1, { timeout: 30_000 });
+  await expect(plan.locator("li.plan-step.done").filter({ hasText: "Create a client secret" })).toHaveCount(1);
+  await expect(plan.locator("li.plan-step.needs-admin")).toHaveCount(2);
+  const message = setUp(page).getByLabel("Message for an administrator");
+  await expect(message).toHaveValue(/Create the application user in Contoso Test \(can be done by a System Administrator of the environment\)/);
+  await expect(message).not.toHaveValue(/Create a client secret/);
 });
 
 test("journey: today's manual path — every value typed, the portal steps ticked by hand — to all ✓ in Contoso and Contoso Test", async ({ page }) => {
@@ -248,4 +276,33 @@ test("journey: today's manual path — every value typed, the portal steps ticke
   await allVerified(page);
   const seconds = (Date.now() - started) / 1000;
   console.log(`[journey] manual path: ${act.c.typed} values typed, ${act.c.clicks} clicks in the wizard + ${act.c.signInClicks} on the sign-in pages, plus ${portalSteps} portal steps by hand before it, ${seconds.toFixed(1)} s in the wizard`);
+});
+
+test("with the deployment's setup app, the app registration itself is created from nothing", async ({ page, request }) => {
+  const SETUP_APP = "aaaaaaaa-0000-4000-8000-000000000030";
+  await page.route("**/config.json", (route) => route.fulfill({ json: { setup_client_id: SETUP_APP } }));
+  await page.goto("/");
+  await page.getByRole("link", { name: "Start the setup" }).click();
+  await page.getByLabel("Microsoft cloud").selectOption({ label: "Local sandbox" });
+  await gotoStep(page, 4);
+  await field(page, "Directory (tenant) ID").fill(TENANT);
+  const create = page.getByRole("region", { name: "Create the app registration for me" });
+  await create.getByRole("button", { name: "Sign in with the setup app" }).click();
+  await page.getByRole("button", { name: "Sign in as Alex Admin" }).click();
+  await expect(page).toHaveURL(/\/setup\/details$/, { timeout: 20_000 });
+  const confirm = create.getByRole("group", { name: "Confirm: create the app registration" });
+  await expect(confirm.locator("pre")).toContainText("POST http://graph.localhost:8081/v1.0/applications", { timeout: 20_000 });
+  await expect(confirm.locator("pre")).toContainText('"signInAudience": "AzureADMyOrg"');
+  await expect(confirm.locator("pre")).toContainText("http://localhost:8080/auth/callback");
+  await confirm.getByRole("button", { name: "Create the app registration" }).click();
+  await expect(create.getByRole("status")).toContainText("Created the app registration", { timeout: 20_000 });
+  const clientId = await field(page, "Application (client) ID").inputValue();
+  expect(clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  await gotoStep(page, 1);
+  await expect(field(page, "Application name")).toHaveValue("Simego Data Sync");
+  // The tenant holds it: single tenant, the wizard's SPA redirect, Dynamics CRM user_impersonation.
+  const app = await (await request.get(`${SANDBOX}/sandbox/state/applications/${clientId}`)).json();
+  expect(app.signInAudience).toBe("AzureADMyOrg");
+  expect(app.spa.redirectUris).toEqual(["http://localhost:8080/auth/callback"]);
+  expect(app.requiredResourceAccess[0].resourceAppId).toBe("00000007-0000-0000-c000-000000000000");
 });

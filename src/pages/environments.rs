@@ -136,6 +136,9 @@ fn EnvironmentList(list: Vec<DiscoveredEnvironment>) -> impl IntoView {
             if !e.region.is_empty() {
                 details.push(format!("region {}", e.region));
             }
+            if let Some(p) = &e.purpose {
+                details.push(p.clone());
+            }
             if e.is_sys_admin {
                 details.push("you are System Administrator".to_string());
             }

@@ -99,8 +99,27 @@ async fn inputs(
         let caller = verify::environment_caller(&signed, &env, &base).await;
         environments.push((env, caller));
     }
+    // Whether you are System Administrator in each environment: the Global Discovery Service says.
+    let discovered = crate::services::discovery::environments(
+        draft.cloud,
+        session.discovery.get_untracked(),
+        Some(signed.clone()),
+        ver.notify(),
+    )
+    .await
+    .unwrap_or_default();
+    let sys_admin = environments
+        .iter()
+        .map(|(d, _)| {
+            let env = d.environment()?;
+            discovered
+                .iter()
+                .find(|x| x.environment() == Some(&env))
+                .map(|x| x.is_sys_admin)
+        })
+        .collect();
     Ok(setup::Inputs {
-        sys_admin: vec![None; environments.len()],
+        sys_admin,
         graph: base.with_token(&graph_token),
         environments,
         today: wizard.today,
@@ -321,6 +340,11 @@ pub fn SetUpForMe() -> impl IntoView {
                     let roles = p.user_roles.clone();
                     view! {
                         <div class="plan" role="group" aria-label="The plan">
+                            <p class="hint">{if p.roles.is_empty() {
+                                "Your directory roles: none (what owners of the app may do, you may do if you own it).".to_string()
+                            } else {
+                                format!("Your directory roles: {}.", p.roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(", "))
+                            }}</p>
                             {empty.then(|| view! { <p class="msg ok" role="status">"Nothing to do: every step a call can do is already right."</p> })}
                             <ol class="plan-steps">
                                 {p.steps.into_iter().map(|s| {
@@ -330,16 +354,20 @@ pub fn SetUpForMe() -> impl IntoView {
                                         Some(perm) => format!("Needs Microsoft Graph {} and {}.", perm.name(), id.who_may()),
                                         None => format!("Needs {}.", id.who_may()),
                                     };
-                                    let seems = match s.allowed {
-                                        Some(true) => "You seem to have it.",
-                                        Some(false) => "You do not seem to have it: an administrator's message is below.",
-                                        None => "The wizard cannot tell (an owner of the app may).",
+                                    let seems = match (s.allowed, id) {
+                                        (Some(true), _) => "You seem to have it.",
+                                        (Some(false), _) => "You do not seem to have it: an administrator's message is below.",
+                                        (None, StepId::ApplicationUser(_)) => "The wizard cannot tell (the Global Discovery Service did not say).",
+                                        (None, _) => "The wizard cannot tell (an owner of the app may).",
                                     };
                                     view! {
                                         <li class=move || format!("plan-step {}", state_words(state()).1)>
                                             <strong>{s.label.clone()}</strong>
                                             " — " <span class="state">{move || state_words(state()).0}</span>
-                                            <pre class="request">{s.request.display()}</pre>
+                                            {match &s.request {
+                                                Some(r) => view! { <pre class="request">{r.display()}</pre> }.into_any(),
+                                                None => view! { <p class="note">"Its request is made from reads Dataverse refused you (HTTP 403)."</p> }.into_any(),
+                                            }}
                                             <p class="hint">{needs} " " {seems}</p>
                                         </li>
                                     }

@@ -291,6 +291,7 @@ fn Details() -> impl IntoView {
                 <legend>"From the app registration's Overview page"</legend>
                 <Field field=FieldId::TenantId placeholder="00000000-0000-0000-0000-000000000000" />
                 <TenantLookup />
+                <super::create_app::CreateAppRegistration />
                 <Field field=FieldId::ClientId placeholder="00000000-0000-0000-0000-000000000000" />
             </fieldset>
             <fieldset>

@@ -167,21 +167,44 @@ pub fn AuthCallback() -> impl IntoView {
             }
             // "Set it up for me"'s sign-in for Graph: its refresh token also gives the
             // environment's token again (the redirect ended the sign-in before it).
-            signin::Finished::Setup(result) => match result {
-                Ok(setup) => {
-                    let env = wizard
+            // The deployment's setup app (creating the app registration) came back to step 4.
+            signin::Finished::Setup(result) => {
+                let own_app = result.as_ref().is_ok_and(|setup| {
+                    wizard
                         .draft
-                        .with_untracked(|d| d.environment().map(|e| e.as_str().to_string()));
-                    if let Some(env) = env {
-                        if let Ok(s) = signin::signed_in_for_environment(&setup, &env).await {
-                            session.finish(Ok(s));
+                        .with_untracked(|d| d.client_id.trim() == setup.config.client_id)
+                });
+                match result {
+                    Ok(setup) => {
+                        let env = wizard
+                            .draft
+                            .with_untracked(|d| d.environment().map(|e| e.as_str().to_string()));
+                        // Only a sign-in with the Data Sync app itself stands for it in Dataverse.
+                        if let (true, Some(env)) = (own_app, env) {
+                            if let Ok(s) = signin::signed_in_for_environment(&setup, &env).await {
+                                session.finish(Ok(s));
+                            }
                         }
+                        session.setup_failure.set(None);
+                        session.setup.set(Some(setup));
                     }
-                    session.setup_failure.set(None);
-                    session.setup.set(Some(setup));
+                    Err(d) => session.setup_failure.set(Some(d)),
                 }
-                Err(d) => session.setup_failure.set(Some(d)),
-            },
+                if !own_app
+                    && wizard
+                        .draft
+                        .with_untracked(|d| d.client_id.trim().is_empty())
+                {
+                    navigate(
+                        "/setup/details",
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                    return;
+                }
+            }
             // "Your environments" is on step 4: back there.
             signin::Finished::Discovery(result) => {
                 session.finish_discovery(result);

@@ -48,8 +48,9 @@ pub struct PlannedStep {
     pub id: StepId,
     /// What it does, with the environment's name for the application user.
     pub label: String,
-    /// The exact request (for the application user: the create; the role follows it).
-    pub request: ApiRequest,
+    /// The exact request (for the application user: the create; the role follows it). `None`
+    /// when the reads it is made from were refused (HTTP 403): an administrator's step.
+    pub request: Option<ApiRequest>,
     /// Whether the person seems to have the right (`None`: cannot tell).
     pub allowed: Option<bool>,
 }
@@ -76,7 +77,7 @@ struct Observed {
     app_body: String,
     sp: Option<Guid>,
     dynamics: Option<(Guid, String)>,
-    grants: Vec<OAuth2PermissionGrant>,
+    grants: Option<Vec<OAuth2PermissionGrant>>,
 }
 
 fn first<T: serde::de::DeserializeOwned>(body: &str) -> Option<T> {
@@ -109,16 +110,19 @@ async fn observe(d: &Draft, client: &Guid, graph: &Caller) -> Result<Observed, S
             let id = Guid::parse(v.get("id")?.as_str()?).ok()?;
             Some((id, setup::user_impersonation_id(&dyn_sp.body)?))
         });
+    // `None` when the consents could not be read (HTTP 403 without a directory role): the plan
+    // then says nothing about consent rather than guess it is missing.
     let grants = match &sp {
         Some(sp) => {
             let g = graph
                 .list(&requests::graph_permission_grants(d.cloud, sp))
                 .await;
-            serde_json::from_str::<GraphList<OAuth2PermissionGrant>>(&g.body)
+            g.ok()
+                .then(|| serde_json::from_str::<GraphList<OAuth2PermissionGrant>>(&g.body).ok())
+                .flatten()
                 .map(|l| l.value)
-                .unwrap_or_default()
         }
-        None => Vec::new(),
+        None => Some(Vec::new()),
     };
     Ok(Observed {
         app,
@@ -157,14 +161,14 @@ async fn graph_requests(i: &Inputs) -> Result<Vec<(StepId, ApiRequest)>, String>
     if let Some(r) = setup::redirect_patch(d.cloud, app, &i.spa_redirect, web) {
         out.push((StepId::Redirects, r));
     }
-    if let Some((dyn_id, _)) = &seen.dynamics {
+    if let (Some((dyn_id, _)), Some(grants)) = (&seen.dynamics, &seen.grants) {
         // Without the Enterprise application yet, the consent names the one the step before
         // creates.
         let sp = seen
             .sp
             .as_ref()
             .map_or(setup::NEW_SERVICE_PRINCIPAL.to_string(), Guid::to_string);
-        match setup::consent_action(d.cloud, &seen.grants, &sp, dyn_id) {
+        match setup::consent_action(d.cloud, grants, &sp, dyn_id) {
             ConsentAction::Granted => {}
             ConsentAction::Create(r) | ConsentAction::Extend(r) => {
                 out.push((StepId::AdminConsent, r))
@@ -217,7 +221,7 @@ pub async fn plan(i: &Inputs) -> Plan {
                     id,
                     label: id.title().to_string(),
                     allowed: id.seems_allowed(&plan.roles, None),
-                    request,
+                    request: Some(request),
                 });
             }
         }
@@ -252,8 +256,18 @@ pub async fn plan(i: &Inputs) -> Plan {
                     id,
                     label,
                     allowed: id.seems_allowed(&plan.roles, i.sys_admin.get(n).copied().flatten()),
-                    request: p.create,
+                    request: Some(p.create),
                 });
+            }
+            // Refused: you may not do it there; an administrator's step.
+            Err(e) if e.contains("HTTP 403") => {
+                plan.steps.push(PlannedStep {
+                    id: StepId::ApplicationUser(u8::try_from(n).unwrap_or(u8::MAX)),
+                    label,
+                    allowed: Some(false),
+                    request: None,
+                });
+                plan.notes.push(format!("{}: {e}", env.environment_label()));
             }
             Err(e) => plan.notes.push(format!("{}: {e}", env.environment_label())),
         }

@@ -178,12 +178,14 @@ fn import_setup(value: &serde_json::Value, today: NaiveDate) -> Result<Draft, Im
         drafts.push(d);
     }
     let mut setup = drafts.remove(0);
+    // What every connection must share: the first without its environment list.
+    let first = setup.clone();
     for (i, d) in drafts.into_iter().enumerate() {
         let mut same = d.clone();
-        same.environment_url.clone_from(&setup.environment_url);
-        same.environment_name.clone_from(&setup.environment_name);
-        same.entity.clone_from(&setup.entity);
-        if same != setup {
+        same.environment_url.clone_from(&first.environment_url);
+        same.environment_name.clone_from(&first.environment_name);
+        same.entity.clone_from(&first.entity);
+        if same != first {
             return Err(invalid(
                 format!("connections[{}].azure", i + 1),
                 "it names another app registration, tenant, secret or connector setting than \
