@@ -200,35 +200,6 @@ pub fn roles_of(body: &str) -> Vec<DirectoryRole> {
         .collect()
 }
 
-/// `GET /organization`: the tenant's verified domains (for the application user's User Name).
-pub fn organization_request(cloud: Cloud) -> ApiRequest {
-    graph(
-        cloud,
-        Method::Get,
-        "organization?$select=id,displayName,verifiedDomains",
-        None,
-        GraphPermission::DirectoryReadAll,
-        "Read the tenant's verified domains (for the application user's User Name).",
-    )
-}
-
-/// The tenant's default verified domain, from an `/organization` answer.
-pub fn default_domain(body: &str) -> Option<String> {
-    let list: GraphList<Value> = serde_json::from_str(body).ok()?;
-    let domains = list
-        .value
-        .first()?
-        .get("verifiedDomains")?
-        .as_array()?
-        .clone();
-    let name = |d: &Value| d.get("name").and_then(Value::as_str).map(str::to_string);
-    domains
-        .iter()
-        .find(|d| d.get("isDefault") == Some(&Value::Bool(true)))
-        .and_then(name)
-        .or_else(|| domains.first().and_then(name))
-}
-
 /// The id of Dynamics CRM's `user_impersonation` permission, read from its service principal
 /// (never hard-coded).
 pub fn user_impersonation_id(dynamics_sp: &str) -> Option<String> {

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 use wizard_core::cloud::Cloud;
 use wizard_core::fields::Guid;
 use wizard_core::setup::{
-    admin_message, consent_action, create_application, create_service_principal, default_domain,
-    permission_patch, redact, redirect_patch, roles_of, step_for_check, user_impersonation_id,
-    ConsentAction, DirectoryRole, Progress, StepId, StepState,
+    admin_message, consent_action, create_application, create_service_principal, permission_patch,
+    redact, redirect_patch, roles_of, step_for_check, user_impersonation_id, ConsentAction,
+    DirectoryRole, Progress, StepId, StepState,
 };
 use wizard_core::verify::{Application, Method, OAuth2PermissionGrant};
 
@@ -227,21 +227,7 @@ fn who_may_do_each_step_from_the_directory_roles() {
 }
 
 #[test]
-fn the_default_domain_and_the_permission_id_are_read_from_the_answers() {
-    let org = json!({ "value": [{ "id": "t", "verifiedDomains": [
-        { "name": "contoso.onmicrosoft.com", "isDefault": false, "isInitial": true },
-        { "name": "contoso.com", "isDefault": true, "isInitial": false }
-    ]}]});
-    assert_eq!(
-        default_domain(&org.to_string()).as_deref(),
-        Some("contoso.com")
-    );
-    let no_default = json!({ "value": [{ "verifiedDomains": [{ "name": "a.onmicrosoft.com" }] }] });
-    assert_eq!(
-        default_domain(&no_default.to_string()).as_deref(),
-        Some("a.onmicrosoft.com")
-    );
-    assert_eq!(default_domain("{\"value\":[]}"), None);
+fn the_permission_id_is_read_from_dynamics_crm_s_service_principal() {
     let sp = json!({ "id": "d", "oauth2PermissionScopes": [
         { "id": "1", "value": "other" }, { "id": SCOPE_ID, "value": "user_impersonation" }
     ]});

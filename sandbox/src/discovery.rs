@@ -290,15 +290,7 @@ fn dotnet_date(secs: u64) -> String {
 /// opaque token), lifetime, audience (exactly the resource identifier, with its slash), issuer
 /// (a tenant of this sandbox).
 fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Map<String, Value>, Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, rest) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-        })
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| unauthorized(state, None))?;
+    let token = crate::tokens::bearer(headers).ok_or_else(|| unauthorized(state, None))?;
     let Some(claims) = crate::tokens::claims(state, token) else {
         // A JWT whose signature does not check; anything else is not a token at all.
         let why = if token.split('.').count() == 3 {

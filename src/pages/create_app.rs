@@ -11,6 +11,7 @@ use crate::{
 use leptos::{prelude::*, task::spawn_local};
 use wizard_core::{
     auth::{SignInConfig, SignInPurpose},
+    deploy::DeployConfig,
     draft::FieldId,
     fields::GrantType,
     setup::{create_application, user_impersonation_id, write_scopes},
@@ -21,11 +22,22 @@ use wizard_core::{
 #[component]
 pub fn CreateAppRegistration() -> impl IntoView {
     let (wizard, session, ver) = (Wizard::expect(), Session::expect(), Verification::expect());
-    let setup_app = move || {
-        session
-            .deploy
-            .with(|d| d.as_ref().and_then(|d| d.setup_client_id.clone()))
-    };
+    // The deployment's config.json, read here (not at start-up) and only while no client ID is
+    // entered: nothing else needs it.
+    let deploy = RwSignal::new(None::<DeployConfig>);
+    if wizard
+        .draft
+        .with_untracked(|d| d.client_id.trim().is_empty())
+    {
+        spawn_local(async move {
+            match crate::services::deploy::load().await {
+                Ok(c) => deploy.set(c),
+                // A deployment mistake: said in the console for whoever deployed it.
+                Err(e) => leptos::logging::warn!("{e}"),
+            }
+        });
+    }
+    let setup_app = move || deploy.with(|d| d.as_ref().and_then(|d| d.setup_client_id.clone()));
     let request = RwSignal::new(None::<Result<ApiRequest, String>>);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);

@@ -87,6 +87,7 @@ async fn inputs(
     session: Session,
     ver: Verification,
     graph_token: String,
+    for_plan: bool,
 ) -> Result<setup::Inputs, String> {
     let signed = session
         .signed_in
@@ -99,15 +100,20 @@ async fn inputs(
         let caller = verify::environment_caller(&signed, &env, &base).await;
         environments.push((env, caller));
     }
-    // Whether you are System Administrator in each environment: the Global Discovery Service says.
-    let discovered = crate::services::discovery::environments(
-        draft.cloud,
-        session.discovery.get_untracked(),
-        Some(signed.clone()),
-        ver.notify(),
-    )
-    .await
-    .unwrap_or_default();
+    // Whether you are System Administrator in each environment: the Global Discovery Service says
+    // (only the plan shows it; the run does not ask again).
+    let discovered = if for_plan {
+        crate::services::discovery::environments(
+            draft.cloud,
+            session.discovery.get_untracked(),
+            Some(signed.clone()),
+            ver.notify(),
+        )
+        .await
+        .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let sys_admin = environments
         .iter()
         .map(|(d, _)| {
@@ -148,7 +154,7 @@ pub fn SetUpForMe() -> impl IntoView {
         needs_sign_in.set(false);
         busy.set(true);
         spawn_local(async move {
-            match inputs(wizard, session, ver, token).await {
+            match inputs(wizard, session, ver, token, true).await {
                 Ok(i) => {
                     let p = setup::plan(&i).await;
                     let saved = setup::saved_progress(&i.draft.client_id);
@@ -159,6 +165,8 @@ pub fn SetUpForMe() -> impl IntoView {
                         .unwrap_or_default();
                     user_role.set(role);
                     progress.set(Some(saved));
+                    // The steps carried across the sign-in serve a refused sign-in only.
+                    browser::remove_item(browser::Store::Session, STEPS_KEY);
                     plan.set(Some(p));
                 }
                 Err(e) => error.set(Some(e)),
@@ -229,7 +237,7 @@ pub fn SetUpForMe() -> impl IntoView {
         busy.set(true);
         let role = user_role.get_untracked();
         spawn_local(async move {
-            let i = match inputs(wizard, session, ver, token).await {
+            let i = match inputs(wizard, session, ver, token, false).await {
                 Ok(i) => i,
                 Err(e) => {
                     error.set(Some(e));
@@ -321,7 +329,7 @@ pub fn SetUpForMe() -> impl IntoView {
         <Show when=move || session.setup_failure.with(Option::is_some) || (session.signed_in.with(Option::is_some) && (something_to_fix(ver) || plan.with(Option::is_some) || progress.with(Option::is_some)))>
             <section class="set-up" role="region" aria-labelledby="set-up-title">
                 <h3 id="set-up-title">"Set it up for me"</h3>
-                <p class="hint">"The wizard can do the steps above that a call can do, as you: it shows every request first, runs them only when you confirm, never deletes or overwrites anything (it reads, merges, then writes), and a second run changes nothing."</p>
+                <p class="hint">"The wizard can do the setup steps below that a call can do, as you: it shows every request first, runs them only when you confirm, never deletes or overwrites anything (it reads, merges, then writes), and a second run changes nothing."</p>
                 <div class="actions">
                     <button type="button" class="primary" on:click=start disabled=move || busy.get()>"Set it up for me"</button>
                 </div>
@@ -374,6 +382,7 @@ pub fn SetUpForMe() -> impl IntoView {
                                 }).collect_view()}
                             </ol>
                             {has_users.then(|| view! {
+                                <div class="field" hidden=move || ran.get()>
                                 <label for="set-up-user-role">"Security role for the application users"</label>
                                 <select id="set-up-user-role" on:change:target=move |ev| user_role.set(ev.target().value()) prop:value=move || user_role.get()>
                                     {roles.into_iter().map(|r| {
@@ -381,13 +390,14 @@ pub fn SetUpForMe() -> impl IntoView {
                                         view! { <option value=value.clone() selected=move || user_role.get() == value>{r}</option> }
                                     }).collect_view()}
                                 </select>
+                                </div>
                             })}
                             {p.notes.into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
                             {(!empty).then(|| view! {
                                 <Show
                                     when=move || !ran.get()
                                     fallback=move || view! {
-                                        <p class="msg ok" role="status">"The plan has run: each step says how it ended, and the checks above run again. Set it up for me again continues with what is left; it changes nothing that is already right."</p>
+                                        <p class="msg ok" role="status">"The plan has run: each step says how it ended, and the checks below run again. Set it up for me again continues with what is left; it changes nothing that is already right."</p>
                                         <button type="button" class="secondary" on:click=move |_| plan.set(None)>"Close the plan"</button>
                                     }
                                 >

@@ -474,9 +474,3 @@ pub async fn run(i: &Inputs, user_role: &str, report: impl Fn(&Progress)) -> Out
     }
     out
 }
-
-/// Forgets the saved progress (a new plan, or Start over).
-pub fn forget_progress() {
-    browser::remove_item(Store::Session, PROGRESS_KEY);
-    browser::remove_item(Store::Session, RESUME_KEY);
-}

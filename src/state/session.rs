@@ -19,8 +19,6 @@ pub struct Session {
     pub setup: RwSignal<Option<SignedIn>>,
     /// Why that sign-in failed.
     pub setup_failure: RwSignal<Option<Diagnosis>>,
-    /// The deployment's `config.json` (read once at start; `None` without one).
-    pub deploy: RwSignal<Option<wizard_core::deploy::DeployConfig>>,
 }
 
 impl Session {
@@ -33,16 +31,7 @@ impl Session {
             discovery_failure: RwSignal::new(None),
             setup: RwSignal::new(None),
             setup_failure: RwSignal::new(None),
-            deploy: RwSignal::new(None),
         };
-        leptos::task::spawn_local(async move {
-            match crate::services::deploy::load().await {
-                Ok(c) => s.deploy.set(c),
-                // A deployment mistake: said in the console for whoever deployed; the wizard
-                // works without it.
-                Err(e) => leptos::logging::warn!("{e}"),
-            }
-        });
         provide_context(s);
         s
     }

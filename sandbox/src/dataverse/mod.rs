@@ -299,15 +299,7 @@ fn authenticate(
     env: &Environment,
     headers: &HeaderMap,
 ) -> Result<Map<String, Value>, Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, rest) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-        })
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| unauthorized(state, env))?;
+    let token = crate::tokens::bearer(headers).ok_or_else(|| unauthorized(state, env))?;
     let claims = crate::tokens::claims(state, token).ok_or_else(|| unauthorized(state, env))?;
     let now = entra::now();
     let num = |k: &str| claims.get(k).and_then(Value::as_u64);

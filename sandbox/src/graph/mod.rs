@@ -214,14 +214,7 @@ pub(super) fn authenticate<'a>(
     state: &'a AppState,
     headers: &HeaderMap,
 ) -> Result<Caller<'a>, Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, rest) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-        })
-        .filter(|t| !t.is_empty())
+    let token = crate::tokens::bearer(headers)
         .ok_or_else(|| unauthorized(state, "Access token is empty."))?;
     let claims: Map<String, Value> = crate::tokens::claims(state, token)
         .ok_or_else(|| unauthorized(state, "Access token validation failure."))?;
