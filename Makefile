@@ -96,7 +96,7 @@ clippy lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --lib --bins -- -D warnings
 	cargo clippy --workspace --tests -- -D warnings -A clippy::unwrap_used
-	cargo clippy -p dataverse-wizard --target wasm32-unknown-unknown --lib --bins -- -D warnings
+	cargo clippy -p dataverse-wizard --target wasm32-unknown-unknown --lib --bins --features split -- -D warnings
 	cargo clippy -p dataverse-wizard --target wasm32-unknown-unknown --tests -- -D warnings -A clippy::unwrap_used
 
 clean:

@@ -20,14 +20,23 @@ export function sizes(dist, files) {
   return { files, raw, gzip: gz, brotli: br };
 }
 
-/** The app's files by kind, the parse worker's apart, and the first visit's total. */
+/**
+ * The files a first visit downloads: every file index.html names (the stylesheet, the
+ * modulepreloaded wasm-bindgen JS and split loader, the main wasm its loader fetches), by kind; then what comes on
+ * demand: the split modules (scripts/build-app.mjs) and the parse worker.
+ */
 export function bundle(dist) {
+  const html = readFileSync(join(dist, "index.html"), "utf8");
+  const firstVisit = new Set(
+    [...html.matchAll(/["']([^"'?#\s]+\.(?:css|js|wasm))["']/g)].map((m) => m[1].split("/").pop()),
+  );
   const distFiles = readdirSync(dist).filter((f) => statSync(join(dist, f)).isFile() && !/\.(br|gz)$/.test(f));
+  const first = distFiles.filter((f) => firstVisit.has(f));
   const isWorker = (f) => f.startsWith("parse-worker");
   const app = {
-    wasm: sizes(dist, distFiles.filter((f) => f.endsWith(".wasm") && !isWorker(f))),
-    js: sizes(dist, distFiles.filter((f) => f.endsWith(".js") && !isWorker(f))),
-    css: sizes(dist, distFiles.filter((f) => f.endsWith(".css"))),
+    wasm: sizes(dist, first.filter((f) => f.endsWith(".wasm"))),
+    js: sizes(dist, first.filter((f) => f.endsWith(".js"))),
+    css: sizes(dist, first.filter((f) => f.endsWith(".css"))),
     html: sizes(dist, distFiles.filter((f) => f.endsWith(".html"))),
   };
   return {
@@ -37,6 +46,7 @@ export function bundle(dist) {
       gzip: app.wasm.gzip + app.js.gzip + app.css.gzip,
       brotli: app.wasm.brotli + app.js.brotli + app.css.brotli,
     },
+    split_on_demand: sizes(dist, distFiles.filter((f) => f.endsWith(".wasm") && !firstVisit.has(f) && !isWorker(f))),
     parse_worker_on_demand: sizes(dist, distFiles.filter(isWorker)),
   };
 }

@@ -9,6 +9,7 @@
 pub mod components;
 pub mod pages;
 pub mod services;
+pub mod split;
 pub mod state;
 
 use leptos::prelude::*;
@@ -25,6 +26,18 @@ pub fn App() -> impl IntoView {
     // Once every context exists: show the cached schema of the environment typed in.
     MetadataService::new(app.schema, app.cache).follow_environment(app.wizard);
     let wizard = app.wizard;
+    // Once the first screen is up, fetch the steps' module in the background, so that opening a
+    // step does not wait for it (a failure here is retried when a step is shown).
+    Effect::new(move |_| {
+        set_timeout(
+            || {
+                leptos::task::spawn_local(async {
+                    let _ = split::preload_steps().await;
+                })
+            },
+            std::time::Duration::from_millis(300),
+        )
+    });
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -44,8 +57,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Welcome />
                     <Route path=path!("/setup/:step") view=pages::StepPage />
-                    <Route path=path!("/auth/callback") view=pages::AuthCallback />
-                    <Route path=path!("/settings") view=pages::Settings />
+                    <Route path=path!("/auth/callback") view=|| {
+                        let query = pages::callback_query();
+                        split::lazy_view(move || split::auth_callback(query.clone()))
+                    } />
+                    <Route path=path!("/settings") view=|| split::lazy_view(split::settings_page) />
                 </Routes>
             </main>
         </Router>

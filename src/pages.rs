@@ -8,13 +8,13 @@ mod export;
 mod metadata;
 mod settings;
 mod setup;
-mod steps;
+pub(crate) mod steps;
 mod test;
 mod verify;
 
 pub use export::ImportPanel;
 pub use settings::Settings;
-pub use test::AuthCallback;
+pub use test::{callback_query, AuthCallback};
 
 use crate::{
     components::VerdictMark,
@@ -149,11 +149,11 @@ pub fn StepPage() -> impl IntoView {
         None => view! { <NotFound /> }.into_any(),
         Some(step) => view! {
             <div class="wizard">
-                <StepList current=step />
+                {crate::split::lazy_view(move || crate::split::step_list(step))}
                 <section class="step" aria-labelledby="step-title">
                     <p class="step-count">{format!("Step {} of {}", step.number(), Step::ALL.len())}</p>
                     <h1 id="step-title" tabindex="-1">{step.title()}</h1>
-                    {steps::content(step)}
+                    {crate::split::lazy_view(move || crate::split::step_content(step))}
                     <StepButtons step=step />
                 </section>
             </div>
@@ -195,7 +195,7 @@ fn focus_step_start(hash: &str) {
 
 /// The list of steps: where the user is (`aria-current="step"`) and what is done.
 #[component]
-fn StepList(current: Step) -> impl IntoView {
+pub(crate) fn StepList(current: Step) -> impl IntoView {
     let wizard = Wizard::expect();
     let ver = Verification::expect();
     view! {
@@ -207,7 +207,7 @@ fn StepList(current: Step) -> impl IntoView {
                         let done = move || {
                             let items = steps::checklist_ids(s);
                             let ticked = items.iter().all(|id| wizard.ticked(id));
-                            let clean = wizard.checked.with(|c| !c.problems().iter().any(|p| p.step == s && p.severity == Severity::Error));
+                            let clean = wizard.checked().with(|c| !c.problems().iter().any(|p| p.step == s && p.severity == Severity::Error));
                             ticked && clean && !matches!(s, Step::Review | Step::Test)
                         };
                         view! {

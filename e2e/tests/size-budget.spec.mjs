@@ -13,6 +13,7 @@ test("the first visit stays within the first-visit size budget", async () => {
   expect(budget.reason, "the budget says why it is what it is").toBeTruthy();
   const b = bundle(path.join(REPO, "dist"));
   expect(b.wasm.files.length, "one main wasm").toBe(1);
+  expect(b.split_on_demand.files.length, "the rest of the app is in split modules, fetched on demand").toBeGreaterThan(0);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   console.log(
     `[size] first visit ${kb(b.total_app.gzip)} gzip (wasm ${kb(b.wasm.gzip)}, js ${kb(b.js.gzip)}, css ${kb(b.css.gzip)}); budget ${kb(budget.gzip_bytes)}`,

@@ -141,7 +141,7 @@ pub fn Connector() -> impl IntoView {
     let wizard = Wizard::expect();
     let schema_state = SchemaState::expect();
     // The one derivation: the review page and every export read the same values.
-    let values = Memo::new(move |_| wizard.checked.with(|c| c.connector().clone()));
+    let values = Memo::new(move |_| wizard.checked().with(|c| c.connector().clone()));
     let grant = Memo::new(move |_| wizard.draft.with(|d| d.grant_type));
     let auth_code = move || grant.get() == GrantType::AuthorizationCode;
     view! {

@@ -6,10 +6,7 @@ use crate::{services::browser, state::Wizard};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use use_it_in::UseItIn;
-use wizard_core::{
-    draft::{Severity, Step},
-    targets,
-};
+use wizard_core::draft::{Severity, Step};
 
 /// Step 8: every open problem, then the connection for every tool (copy or download), then
 /// import.
@@ -93,34 +90,33 @@ pub fn ImportPanel() -> impl IntoView {
     let wizard = Wizard::expect();
     let text = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
-    let apply = move |input: String| {
-        let merged = wizard
-            .draft
-            .with_untracked(|d| targets::import_any(&input, d, wizard.today));
-        match merged {
-            Ok(m) => {
-                wizard.replace(m.draft);
-                message.set(Some(Ok(m.report.summary())));
-                true
+    // The readers of every format are a split module (`split::import_connection`), fetched on
+    // the first import; the panel itself shows at once.
+    let apply = move |input: String, clear_text: bool| {
+        let current = wizard.draft.get_untracked();
+        spawn_local(async move {
+            let merged = crate::split::import_connection(input, current, wizard.today).await;
+            match merged {
+                Ok(Ok(m)) => {
+                    wizard.replace(m.draft);
+                    message.set(Some(Ok(m.report.summary())));
+                    if clear_text {
+                        text.set(String::new());
+                    }
+                }
+                Ok(Err(e)) => message.set(Some(Err(format!("Nothing was changed: {e}")))),
+                Err(e) => message.set(Some(Err(format!("Nothing was changed: {e}")))),
             }
-            Err(e) => {
-                message.set(Some(Err(format!("Nothing was changed: {e}"))));
-                false
-            }
-        }
+        });
     };
-    let apply_file = apply;
     let on_file = move |ev: web_sys::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
-        let apply = apply_file;
         spawn_local(async move {
             match browser::read_file_text(&file).await {
-                Ok(json) => {
-                    apply(json);
-                }
+                Ok(json) => apply(json, false),
                 Err(e) => message.set(Some(Err(format!("Nothing was changed: {e}")))),
             }
         });
@@ -147,11 +143,7 @@ pub fn ImportPanel() -> impl IntoView {
             <button
                 type="button"
                 class="secondary"
-                on:click=move |_| {
-                    if apply(text.get_untracked()) {
-                        text.set(String::new());
-                    }
-                }
+                on:click=move |_| apply(text.get_untracked(), true)
             >
                 "Import pasted text"
             </button>

@@ -14,7 +14,7 @@ use wizard_core::{
     draft::FieldId,
     entra::Authority,
     setup::{admin_message, step_for_check, write_scopes, Progress, StepId, StepState},
-    verify::{reads::Awaited, CheckId, Outcome},
+    verify::{reads::Awaited, CheckId, NewSecret, Outcome},
 };
 
 /// The checks a call of the plan can put right.
@@ -245,9 +245,8 @@ pub fn SetUpForMe() -> impl IntoView {
                     return;
                 }
             };
-            let out = setup::run(&i, &role, |p| progress.set(Some(p.clone()))).await;
-            // Fill every field from what the APIs answered.
-            if let Some(secret) = &out.secret {
+            // A new secret goes into its field at once; the other fields when the run ends.
+            let keep_secret = |secret: &NewSecret| {
                 wizard.set_field(FieldId::ClientSecret, secret.secret.expose().to_string());
                 if let Some(e) = secret.expires.clone() {
                     wizard.set_field(FieldId::SecretExpires, e);
@@ -258,7 +257,8 @@ pub fn SetUpForMe() -> impl IntoView {
                     })
                 });
                 ver.new_secret.set(Some(secret.secret.clone()));
-            }
+            };
+            let out = setup::run(&i, &role, |p| progress.set(Some(p.clone())), keep_secret).await;
             if let Some(id) = out.object_id {
                 if wizard.draft.with_untracked(|d| d.object_id.trim() != id) {
                     wizard.set_field(FieldId::ObjectId, id);

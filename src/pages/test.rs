@@ -142,16 +142,24 @@ pub fn TestConnection() -> impl IntoView {
     }
 }
 
-/// `/auth/callback`: finishes the sign-in exactly once, then returns to the test step.
-#[component]
-pub fn AuthCallback() -> impl IntoView {
-    let session = Session::expect();
-    let navigate = use_navigate();
+/// The `/auth/callback` address's query; strips code and state from the address bar and history
+/// before anything else (before the page's module is even fetched).
+pub fn callback_query() -> String {
     let query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    // Strip code and state from the address bar and history before anything else.
     signin::clean_address_bar();
+    query
+}
+
+/// `/auth/callback`: finishes the sign-in exactly once, then returns to the test step.
+#[component]
+pub fn AuthCallback(
+    /// The address bar's query as the page was loaded (read and cleared by [`callback_query`]).
+    query: String,
+) -> impl IntoView {
+    let session = Session::expect();
+    let navigate = use_navigate();
     let (wizard, ver) = (Wizard::expect(), Verification::expect());
     spawn_local(async move {
         match signin::handle_callback(&query).await {

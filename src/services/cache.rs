@@ -182,10 +182,16 @@ impl Cache {
         let Some(value) = value else {
             return Ok(Lookup::Miss);
         };
-        let decoded = from_js(&value).and_then(|(meta, payload)| {
+        let decoded = match from_js(&value).and_then(|(meta, payload)| {
             meta.check_format()?;
-            Ok((meta, cache_record::decode_payload(&payload)?))
-        });
+            Ok((meta, payload))
+        }) {
+            // The decoder is a split module: a failed fetch of it keeps the record.
+            Ok((meta, payload)) => crate::split::decode_schema(payload)
+                .await?
+                .map(|schema| (meta, schema)),
+            Err(e) => Err(e),
+        };
         match decoded {
             Ok((meta, schema)) => Ok(Lookup::Hit {
                 meta,

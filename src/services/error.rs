@@ -45,6 +45,9 @@ pub enum BrowserError {
     /// Any other IndexedDB failure.
     #[error("indexeddb failed: {0}")]
     Idb(String),
+    /// A split module (`crate::split`) could not be fetched.
+    #[error("{0}")]
+    NotLoaded(#[from] crate::split::LoadError),
 }
 
 impl From<JsValue> for BrowserError {

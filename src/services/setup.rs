@@ -212,11 +212,16 @@ async fn user_request(
 /// Reads everything and lists the steps needed now.
 pub async fn plan(i: &Inputs) -> Plan {
     let mut plan = Plan::default();
+    // A step this tab's run already did is not planned again, whatever a read says now: the
+    // directory may not show a new secret or service principal yet (Graph replication), and the
+    // run would skip it anyway.
+    let progress = saved_progress(i.draft.client_id.trim());
+    let done = |id: StepId| progress.state(id) == StepState::Done;
     let me = i.graph.send(&setup::my_roles_request(i.draft.cloud)).await;
     plan.roles = setup::roles_of(&me.body);
     match graph_requests(i).await {
         Ok(steps) => {
-            for (id, request) in steps {
+            for (id, request) in steps.into_iter().filter(|(id, _)| !done(*id)) {
                 plan.steps.push(PlannedStep {
                     id,
                     label: id.title().to_string(),
@@ -240,6 +245,10 @@ pub async fn plan(i: &Inputs) -> Plan {
                 continue;
             }
         };
+        let id = StepId::ApplicationUser(u8::try_from(n).unwrap_or(u8::MAX));
+        if done(id) {
+            continue;
+        }
         match user_request(env, caller).await {
             Ok(None) => {}
             Ok(Some(p)) => {
@@ -251,7 +260,6 @@ pub async fn plan(i: &Inputs) -> Plan {
                         .find(|r| Some(&r.roleid) == p.default_role.as_ref())
                         .and_then(|r| r.name.clone());
                 }
-                let id = StepId::ApplicationUser(u8::try_from(n).unwrap_or(u8::MAX));
                 plan.steps.push(PlannedStep {
                     id,
                     label,
@@ -262,7 +270,7 @@ pub async fn plan(i: &Inputs) -> Plan {
             // Refused: you may not do it there; an administrator's step.
             Err(e) if e.contains("HTTP 403") => {
                 plan.steps.push(PlannedStep {
-                    id: StepId::ApplicationUser(u8::try_from(n).unwrap_or(u8::MAX)),
+                    id,
                     label,
                     allowed: Some(false),
                     request: None,
@@ -314,9 +322,15 @@ fn now_text() -> String {
 
 /// Runs the plan: each step read again just before it writes (left out when already right),
 /// the Graph steps with `i.graph` (a token with the write permissions), the application users
-/// with the role named `user_role`. `report` is told after every step. Steps that fail or are
-/// refused do not stop the others.
-pub async fn run(i: &Inputs, user_role: &str, report: impl Fn(&Progress)) -> Outcome {
+/// with the role named `user_role`. `report` is told after every step; `keep_secret` gets a new
+/// client secret as soon as it is created (its value is shown only once: a reload before the run
+/// ends must not lose it). Steps that fail or are refused do not stop the others.
+pub async fn run(
+    i: &Inputs,
+    user_role: &str,
+    report: impl Fn(&Progress),
+    keep_secret: impl Fn(&NewSecret),
+) -> Outcome {
     let client = i.draft.client_id.trim().to_string();
     let mut progress = saved_progress(&client);
     progress.user_role = user_role.to_string();
@@ -386,7 +400,12 @@ pub async fn run(i: &Inputs, user_role: &str, report: impl Fn(&Progress)) -> Out
         };
         if state == StepState::Done {
             match step {
-                StepId::ClientSecret => out.secret = verify::parse_add_password(&answer.body).ok(),
+                StepId::ClientSecret => {
+                    out.secret = verify::parse_add_password(&answer.body).ok();
+                    if let Some(secret) = &out.secret {
+                        keep_secret(secret);
+                    }
+                }
                 StepId::EnterpriseApplication => {
                     created_sp = serde_json::from_str::<serde_json::Value>(&answer.body)
                         .ok()

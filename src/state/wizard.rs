@@ -37,8 +37,10 @@ pub struct Wizard {
     /// Everything the user typed or ticked.
     pub draft: RwSignal<Draft>,
     /// The draft checked once per change (problems, connection, connector values): what the
-    /// connector step, the review page and every export read.
-    pub checked: Memo<CheckedDraft>,
+    /// step list, the connector step, the review page and every export read ([`Wizard::checked`]).
+    checked: StoredValue<Option<Memo<CheckedDraft>>>,
+    /// The app's owner, which the checked draft belongs to.
+    owner: StoredValue<Owner>,
     /// Today's date (for secret expiry checks), read once at start.
     pub today: NaiveDate,
     /// A message about storage (could not save, could not restore…), shown in the banner.
@@ -50,6 +52,21 @@ pub struct Wizard {
 }
 
 impl Wizard {
+    /// The draft checked once per change. Made on first use, by the steps (a split module): the
+    /// checks and their messages are not part of the first screen's module. It belongs to the
+    /// app's owner, so it lives as long as the app, whichever page made it.
+    pub fn checked(&self) -> Memo<CheckedDraft> {
+        if let Some(memo) = self.checked.get_value() {
+            return memo;
+        }
+        let (draft, today) = (self.draft, self.today);
+        let memo = self.owner.with_value(|owner| {
+            owner.with(|| Memo::new(move |_| draft.with(|d| CheckedDraft::new(d, today))))
+        });
+        self.checked.set_value(Some(memo));
+        memo
+    }
+
     /// Loads saved progress, provides the context and starts persisting changes. Needs no other
     /// context.
     pub fn provide() -> Self {
@@ -58,7 +75,8 @@ impl Wizard {
         let today = browser::today();
         let wizard = Wizard {
             draft,
-            checked: Memo::new(move |_| draft.with(|d| CheckedDraft::new(d, today))),
+            checked: StoredValue::new(None),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
             today,
             storage_notice: RwSignal::new(notice),
             stamps: StoredValue::new(stamps_for(&loaded)),

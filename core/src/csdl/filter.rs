@@ -60,6 +60,25 @@ impl SetSearch {
     }
 }
 
+/// `text` cut around the first case-insensitive (ASCII) occurrence of `query`, as the picker
+/// highlights it: before, the match, after. No match, or a blank query: all of `text` before.
+pub fn around_match<'a>(text: &'a str, query: &str) -> (&'a str, &'a str, &'a str) {
+    let q = query.trim().to_ascii_lowercase();
+    // ASCII lowercasing keeps byte offsets, so the match's range is valid in `text`.
+    let at = (!q.is_empty())
+        .then(|| text.to_ascii_lowercase().find(&q))
+        .flatten()
+        .filter(|&at| text.is_char_boundary(at) && text.is_char_boundary(at + q.len()));
+    match at {
+        Some(at) => {
+            let (before, rest) = text.split_at(at);
+            let (hit, after) = rest.split_at(q.len());
+            (before, hit, after)
+        }
+        None => (text, "", ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +153,29 @@ mod tests {
         assert_eq!(SetSearch::new(&sets).positions("ACC"), [1, 2]);
         assert_eq!(SetSearch::new(&sets).positions(""), [0, 1, 2]);
         assert!(filter_sets(&sets, "zzz").is_empty());
+    }
+
+    #[test]
+    fn the_match_is_cut_out_whatever_its_case() {
+        assert_eq!(
+            around_match("msdyn_Account", "acc"),
+            ("msdyn_", "Acc", "ount")
+        );
+        assert_eq!(around_match("accounts", " ACC "), ("", "acc", "ounts"));
+        assert_eq!(around_match("contacts", "tacts"), ("con", "tacts", ""));
+        // Only the first occurrence.
+        assert_eq!(around_match("aXaX", "x"), ("a", "X", "aX"));
+    }
+
+    #[test]
+    fn no_match_or_a_blank_query_leaves_all_of_the_text_before() {
+        assert_eq!(around_match("accounts", "zz"), ("accounts", "", ""));
+        assert_eq!(around_match("accounts", "  "), ("accounts", "", ""));
+        assert_eq!(around_match("accounts", "accountsx"), ("accounts", "", ""));
+        // Non-ASCII text before the match keeps its bytes whole.
+        assert_eq!(
+            around_match("caf\u{e9}_accounts", "ACC"),
+            ("caf\u{e9}_", "acc", "ounts")
+        );
     }
 }

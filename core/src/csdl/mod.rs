@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 mod filter;
 mod read;
 mod synthetic;
-pub use filter::{filter_sets, SetSearch};
+pub use filter::{around_match, filter_sets, SetSearch};
 pub use synthetic::synthetic_document;
 
 /// The EDMX (envelope) namespace of OData v4 CSDL.
