@@ -9,9 +9,10 @@
 //   3. wasm-bindgen --keep-lld-exports on main.wasm (the split modules use the main module's table);
 //   4. wasm-opt -Oz on every wasm (release only, as trunk's data-wasm-opt="z" did);
 //   5. content-hashed names, copied into trunk's staging dir, and the loader written into
-//      index.html: the main wasm's one fetch started by an inline script as the page is parsed,
-//      the wasm-bindgen JS and the split loader modulepreloaded, so all download at once (not a
-//      wasm preload link: WebKit does not reuse it and downloads the wasm twice).
+//      index.html: the main wasm's one fetch started (and compiled as it streams in) by an inline
+//      script as the page is parsed, the wasm-bindgen JS and the split loader modulepreloaded, so
+//      all download at once (not a wasm preload link: WebKit does not reuse it and downloads the
+//      wasm twice).
 // Run by trunk (TRUNK_STAGING_DIR, TRUNK_PROFILE, TRUNK_HTML_FILE, TRUNK_PUBLIC_URL), so plain
 // `trunk build` / `trunk serve` work, or by hand: node scripts/build-app.mjs [dir] [release|debug]
 import { execFileSync, spawnSync } from "node:child_process";
@@ -101,14 +102,15 @@ const loader = `<link rel="modulepreload" href="${url(glueName)}" crossorigin="a
 <link rel="modulepreload" href="${url(linkName)}" crossorigin="anonymous" integrity="${sri(link)}" />
 <script type="module">
 const bindings = await import('${url(glueName)}');
-const wasm = await bindings.default({ module_or_path: window.dataverseWizardMain });
+const wasm = await bindings.default({ module_or_path: await window.dataverseWizardMain });
 window.wasmBindings = bindings;
 dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm } }));
 </script>
 `;
-// The main wasm's one fetch starts while the page is parsed, before the stylesheet: a module
-// script runs only once the stylesheets before it have arrived.
-const early = `<script>window.dataverseWizardMain = fetch('${url(mainWasmName)}');</script>\n    `;
+// The main wasm's one fetch starts while the page is parsed, before the stylesheet (a module
+// script runs only once the stylesheets before it have arrived), and is compiled as it arrives.
+// A host that does not send application/wasm makes compileStreaming fail: then fetch it plainly.
+const early = `<script>window.dataverseWizardMain = WebAssembly.compileStreaming(fetch('${url(mainWasmName)}')).catch(() => fetch('${url(mainWasmName)}'));</script>\n    `;
 const indexPath = join(staging, "index.html");
 // trunk leaves the skipped app link and the source's comments in; neither is for browsers.
 const html = readFileSync(indexPath, "utf8")

@@ -149,7 +149,10 @@ pub fn StepPage() -> impl IntoView {
         None => view! { <NotFound /> }.into_any(),
         Some(step) => view! {
             <div class="wizard">
-                {crate::split::lazy_view(move || crate::split::step_list(step))}
+                // Without its module the list is left out (its column kept): the content says why.
+                {crate::split::lazy_view_or(move || crate::split::step_list(step), || {
+                    view! { <div class="step-list"></div> }.into_any()
+                })}
                 <section class="step" aria-labelledby="step-title">
                     <p class="step-count">{format!("Step {} of {}", step.number(), Step::ALL.len())}</p>
                     <h1 id="step-title" tabindex="-1">{step.title()}</h1>

@@ -22,7 +22,7 @@ use wizard_core::{
 
 /// A split module could not be fetched or instantiated (the browser console has the reason).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("this part of the wizard could not be loaded; check the connection and reload the page")]
+#[error("a part of the wizard could not be downloaded; check the connection and reload the page")]
 pub struct LoadError;
 
 impl From<wasm_split_helpers::SplitLoaderError> for LoadError {
@@ -112,8 +112,30 @@ split_point!(
     }
 );
 
-/// Shows what `load` gives once its module is there; a failed load says so in its place.
+/// Shows what `load` gives once its module is there; a failed load says so in its place, with a
+/// button to reload the page.
 pub fn lazy_view<F>(load: impl Fn() -> F + Send + Sync + 'static) -> impl IntoView
+where
+    F: std::future::Future<Output = Result<AnyView, LoadError>> + 'static,
+{
+    lazy_view_or(load, || {
+        view! {
+            <div class="msg error" role="alert">
+                <p>"This part of the wizard could not be downloaded. Check the connection, then reload the page."</p>
+                <button type="button" class="secondary" on:click=|_| crate::services::browser::reload()>
+                    "Reload the page"
+                </button>
+            </div>
+        }
+        .into_any()
+    })
+}
+
+/// [`lazy_view`] with `failed` shown when the module cannot be fetched.
+pub fn lazy_view_or<F>(
+    load: impl Fn() -> F + Send + Sync + 'static,
+    failed: fn() -> AnyView,
+) -> impl IntoView
 where
     F: std::future::Future<Output = Result<AnyView, LoadError>> + 'static,
 {
@@ -123,10 +145,7 @@ where
                 let pending = load();
                 // The loader's future holds the browser's promise, so it stays on this thread.
                 Suspend::new(send_wrapper::SendWrapper::new(async move {
-                    match pending.await {
-                        Ok(view) => view,
-                        Err(e) => view! { <p class="banner error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
+                    pending.await.unwrap_or_else(|_| failed())
                 }))
             }}
         </Suspense>

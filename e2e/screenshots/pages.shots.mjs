@@ -34,7 +34,11 @@ for (const scheme of ["light", "dark"]) {
       const page = await context.newPage();
       // "Try with the sandbox" asks before replacing typed progress: yes.
       page.on("dialog", (d) => d.accept());
-      const shot = (name, opts = {}) => page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, ...opts });
+      // Parts fetched on demand (src/split.rs) show "Loading…" until they arrive: not in a picture.
+      const shot = async (name, opts = {}) => {
+        await expect(page.locator("p.loading")).toHaveCount(0);
+        await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, ...opts });
+      };
       await resetSandbox(request);
 
       await page.goto("/");
@@ -45,6 +49,13 @@ for (const scheme of ["light", "dark"]) {
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
         await shot(`0${i + 1}-${step}-empty`);
       }
+      // A split module that cannot be fetched: its place says so.
+      await page.route(/\/dataverse-wizard-split_steps-[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
+      await page.goto("/setup/register");
+      await expect(page.getByRole("alert")).toBeVisible();
+      await shot("01-register-module-unreachable");
+      await page.unrouteAll();
+
       await page.goto("/setup/details");
       await field(page, "Directory (tenant) ID").fill("common");
       await field(page, "Environment URL").fill("https://https://contoso.crm.dynamics.com");

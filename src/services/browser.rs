@@ -158,6 +158,13 @@ pub fn confirm(message: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Reloads the page (what a missing split module asks for; the draft is saved as it is typed).
+pub fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
 /// Calls `f` with the changed key (`None` when the whole store was cleared) whenever another tab
 /// of this site changes `localStorage` (the `storage` event). Lives as long as the page.
 pub fn on_storage_change(f: impl Fn(Option<String>) + 'static) -> Result<(), BrowserError> {
