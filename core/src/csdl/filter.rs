@@ -64,11 +64,11 @@ impl SetSearch {
 /// highlights it: before, the match, after. No match, or a blank query: all of `text` before.
 pub fn around_match<'a>(text: &'a str, query: &str) -> (&'a str, &'a str, &'a str) {
     let q = query.trim().to_ascii_lowercase();
-    // ASCII lowercasing keeps byte offsets, so the match's range is valid in `text`.
+    // ASCII lowercasing changes no byte outside ASCII, so a match in the lowercased copy starts and
+    // ends on the same character boundaries in `text`.
     let at = (!q.is_empty())
         .then(|| text.to_ascii_lowercase().find(&q))
-        .flatten()
-        .filter(|&at| text.is_char_boundary(at) && text.is_char_boundary(at + q.len()));
+        .flatten();
     match at {
         Some(at) => {
             let (before, rest) = text.split_at(at);
