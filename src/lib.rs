@@ -30,11 +30,7 @@ pub fn App() -> impl IntoView {
     // step does not wait for it (a failure here is retried when a step is shown).
     Effect::new(move |_| {
         set_timeout(
-            || {
-                leptos::task::spawn_local(async {
-                    let _ = split::preload_steps().await;
-                })
-            },
+            || leptos::task::spawn_local(split::preload_steps()),
             std::time::Duration::from_millis(300),
         )
     });

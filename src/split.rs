@@ -33,9 +33,9 @@ impl From<wasm_split_helpers::SplitLoaderError> for LoadError {
 
 /// Declares a split point in `$module` returning `Result<$ret, LoadError>`.
 macro_rules! split_point {
-    ($module:ident, $preload:ident, $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+    ($module:ident, $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         #[cfg(feature = "split")]
-        #[wasm_split_helpers::wasm_split($module, fallible, preload($preload))]
+        #[wasm_split_helpers::wasm_split($module, fallible)]
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) -> Result<$ret, LoadError> {
             Ok($body)
@@ -46,17 +46,17 @@ macro_rules! split_point {
         $vis async fn $name($($arg: $ty),*) -> Result<$ret, LoadError> {
             Ok($body)
         }
-
-        #[cfg(not(feature = "split"))]
-        $vis async fn $preload() -> Result<(), wasm_split_helpers::SplitLoaderError> {
-            Ok(())
-        }
     };
+}
+
+/// Fetches the steps' module ahead of use (a failure is retried when a step is shown).
+pub async fn preload_steps() {
+    #[cfg(feature = "split")]
+    let _ = __wasm_split_preload_step_content().await;
 }
 
 split_point!(
     steps,
-    preload_steps,
     /// The content of a setup step.
     pub fn step_content(step: Step) -> AnyView {
         crate::pages::steps::content(step)
@@ -65,7 +65,6 @@ split_point!(
 
 split_point!(
     steps,
-    preload_step_list,
     /// The list of steps, with what is done (it reads the checked draft, which the steps make).
     pub fn step_list(step: Step) -> AnyView {
         view! { <crate::pages::StepList current=step /> }.into_any()
@@ -74,7 +73,6 @@ split_point!(
 
 split_point!(
     schema,
-    preload_schema,
     /// Decodes a cached schema record: only a returning visitor with a cached schema needs it.
     pub fn decode_schema(payload: Vec<u8>) -> Result<Schema, RecordError> {
         wizard_core::cache_record::decode_payload(&payload)
@@ -83,7 +81,6 @@ split_point!(
 
 split_point!(
     import,
-    preload_import,
     /// Reads an imported connection (any format the wizard knows) into `current`.
     pub fn import_connection(
         text: String,
@@ -96,7 +93,6 @@ split_point!(
 
 split_point!(
     settings,
-    preload_settings,
     /// The settings page.
     pub fn settings_page() -> AnyView {
         view! { <crate::pages::Settings /> }.into_any()
@@ -105,7 +101,6 @@ split_point!(
 
 split_point!(
     callback,
-    preload_callback,
     /// The end of a sign-in (`/auth/callback`), with the query the address bar had.
     pub fn auth_callback(query: String) -> AnyView {
         view! { <crate::pages::AuthCallback query=query /> }.into_any()

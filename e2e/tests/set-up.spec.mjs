@@ -87,6 +87,15 @@ async function signInAndTest(page, act, who = "Alex Admin") {
   await expect(page).toHaveURL(/\/setup\/test$/, { timeout: 20_000 });
 }
 
+/** The bare app registration, both environments chosen, the entity typed, signed in on step 7. */
+async function bareAppSignedIn(page, act, who = "Alex Admin") {
+  await startBare(page, act);
+  await pickBoth(page, act, who);
+  await gotoStep(page, 6);
+  await field(page, "Entity").fill("accounts");
+  await signInAndTest(page, act, who);
+}
+
 function setUp(page) {
   return page.getByRole("region", { name: "Set it up for me" });
 }
@@ -170,11 +179,7 @@ test("journey: Bare app registration → Set it up for me → all ✓ in Contoso
 
 test("a failure mid-way: the third write fails once; after a reload the next run ends all ✓ with nothing twice", async ({ page, request }) => {
   const act = counter(page);
-  await startBare(page, act);
-  await pickBoth(page, act);
-  await gotoStep(page, 6);
-  await field(page, "Entity").fill("accounts");
-  await signInAndTest(page, act);
+  await bareAppSignedIn(page, act);
   const plan = await openPlan(page, act);
   const stepNames = await plan.locator("li.plan-step > strong").allTextContents();
   expect(stepNames.length).toBeGreaterThanOrEqual(3);
@@ -209,11 +214,7 @@ test("Uma, without an admin role: Entra ID refuses her the write permissions, an
   await adminConsents(browser);
 
   const act = counter(page);
-  await startBare(page, act);
-  await pickBoth(page, act, "Uma User");
-  await gotoStep(page, 6);
-  await field(page, "Entity").fill("accounts");
-  await signInAndTest(page, act, "Uma User");
+  await bareAppSignedIn(page, act, "Uma User");
   await expect(page.getByRole("region", { name: "Setup verification: Contoso Test", exact: true }).locator("ul.verdicts > li")).toHaveCount(4, { timeout: 30_000 });
   await setUp(page).getByRole("button", { name: "Set it up for me" }).click();
   await setUp(page).getByRole("button", { name: "Sign in to Microsoft Graph for the setup" }).click();
@@ -231,11 +232,7 @@ test("Uma, once an administrator consented the setup permissions: she does what 
   await adminConsents(browser, { graph: true });
 
   const act = counter(page);
-  await startBare(page, act);
-  await pickBoth(page, act, "Uma User");
-  await gotoStep(page, 6);
-  await field(page, "Entity").fill("accounts");
-  await signInAndTest(page, act, "Uma User");
+  await bareAppSignedIn(page, act, "Uma User");
   const plan = await openPlan(page, act, "Uma User");
   // She owns the app: the permission and the secret are hers to add; the application users are not.
   const users = plan.locator("li.plan-step").filter({ hasText: "Create the application user" });

@@ -95,16 +95,19 @@ pub fn ImportPanel() -> impl IntoView {
     let apply = move |input: String, clear_text: bool| {
         let current = wizard.draft.get_untracked();
         spawn_local(async move {
-            let merged = crate::split::import_connection(input, current, wizard.today).await;
+            // Without the readers' module, or with an input they refuse: nothing changes.
+            let merged = crate::split::import_connection(input, current, wizard.today)
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|read| read.map_err(|e| e.to_string()));
             match merged {
-                Ok(Ok(m)) => {
+                Ok(m) => {
                     wizard.replace(m.draft);
                     message.set(Some(Ok(m.report.summary())));
                     if clear_text {
                         text.set(String::new());
                     }
                 }
-                Ok(Err(e)) => message.set(Some(Err(format!("Nothing was changed: {e}")))),
                 Err(e) => message.set(Some(Err(format!("Nothing was changed: {e}")))),
             }
         });

@@ -162,8 +162,12 @@ pub fn AuthCallback(
     let navigate = use_navigate();
     let (wizard, ver) = (Wizard::expect(), Verification::expect());
     spawn_local(async move {
-        match signin::handle_callback(&query).await {
-            signin::Finished::Dataverse(result) => session.finish(result),
+        // Where the sign-in goes back to: the test step, or step 4 where it began.
+        let back_to = match signin::handle_callback(&query).await {
+            signin::Finished::Dataverse(result) => {
+                session.finish(result);
+                "/setup/test"
+            }
             // The live checks' second sign-in: run the Graph checks now, beside the Dataverse
             // results kept from before the redirect.
             signin::Finished::Graph(graph) => {
@@ -172,6 +176,7 @@ pub fn AuthCallback(
                 let report =
                     verify::run_after_graph_sign_in(draft, wizard.today, graph, ver.notify()).await;
                 ver.record(wizard, report);
+                "/setup/test"
             }
             // "Set it up for me"'s sign-in for Graph: its refresh token also gives the
             // environment's token again (the redirect ended the sign-in before it).
@@ -198,36 +203,24 @@ pub fn AuthCallback(
                     }
                     Err(d) => session.setup_failure.set(Some(d)),
                 }
-                if !own_app
+                let creating_app = !own_app
                     && wizard
                         .draft
-                        .with_untracked(|d| d.client_id.trim().is_empty())
-                {
-                    navigate(
-                        "/setup/details",
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
-                    return;
+                        .with_untracked(|d| d.client_id.trim().is_empty());
+                if creating_app {
+                    "/setup/details"
+                } else {
+                    "/setup/test"
                 }
             }
             // "Your environments" is on step 4: back there.
             signin::Finished::Discovery(result) => {
                 session.finish_discovery(result);
-                navigate(
-                    "/setup/details",
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
-                return;
+                "/setup/details"
             }
-        }
+        };
         navigate(
-            "/setup/test",
+            back_to,
             NavigateOptions {
                 replace: true,
                 ..Default::default()
