@@ -13,6 +13,8 @@
 //      script as the page is parsed, the wasm-bindgen JS and the split loader modulepreloaded, so
 //      all download at once (not a wasm preload link: WebKit does not reuse it and downloads the
 //      wasm twice).
+// PROFILE_NAMES=1 keeps the function names in the release wasm (`wasm-opt -g`), so that a
+// browser profile of the release build names its functions (about twice the size: never deploy it).
 // Run by trunk (TRUNK_STAGING_DIR, TRUNK_PROFILE, TRUNK_HTML_FILE, TRUNK_PUBLIC_URL), so plain
 // `trunk build` / `trunk serve` work, or by hand: node scripts/build-app.mjs [dir] [release|debug]
 import { execFileSync, spawnSync } from "node:child_process";
@@ -67,7 +69,7 @@ if (profile === "release") {
   for (const f of wasmFiles) {
     // wasm-opt warns about a name subsection it does not know in the splitter's output (names
     // only; they are dropped anyway): keep its other messages.
-    const r = spawnSync(tool("wasm-opt"), [`--output=${f}`, "-Oz", f], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(tool("wasm-opt"), [`--output=${f}`, "-Oz", ...(process.env.PROFILE_NAMES ? ["-g"] : []), f], { cwd: root, encoding: "utf8" });
     const said = (r.stderr || "").split("\n").filter((l) => l && !/unknown name subsection/.test(l));
     if (said.length) console.error(said.join("\n"));
     if (r.status !== 0) throw new Error(`build-app: wasm-opt failed on ${f}`);

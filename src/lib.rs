@@ -17,14 +17,12 @@ use leptos_router::{
     components::{Route, Router, Routes, A},
     path,
 };
-use services::metadata::MetadataService;
 
 /// The whole app: header, routes, footer.
 #[component]
 pub fn App() -> impl IntoView {
     let app = state::provide_all();
-    // Once every context exists: show the cached schema of the environment typed in.
-    MetadataService::new(app.schema, app.cache).follow_environment(app.wizard);
+    app.start(Owner::current().unwrap_or_default());
     let wizard = app.wizard;
     // Once the first screen is up, fetch the steps' module in the background, so that opening a
     // step does not wait for it (a failure here is retried when a step is shown).

@@ -80,6 +80,21 @@ split_point!(
 );
 
 split_point!(
+    background,
+    /// What the app does in the background from its start (see [`crate::state::AppState::start`]):
+    /// saving the draft, opening the schema cache and showing the cached schema of the environment
+    /// typed in. The effects belong to `owner`.
+    pub fn start_background(app: crate::state::AppState, owner: Owner) -> () {
+        owner.with(|| {
+            app.wizard.start_saving();
+            app.cache.open();
+            crate::services::metadata::MetadataService::new(app.schema, app.cache)
+                .follow_environment(app.wizard);
+        });
+    }
+);
+
+split_point!(
     import,
     /// Reads an imported connection (any format the wizard knows) into `current`.
     pub fn import_connection(

@@ -1,9 +1,9 @@
 //! The app's contexts: the wizard draft, the sign-in session, the schema in memory and the schema
 //! cache's status. [`provide_all`] provides them from `App`.
 //!
-//! No context reads another when it is provided, so the order does not matter; work that links
-//! contexts (showing the cached schema of the environment typed in) is started by its service
-//! once they all exist (see [`crate::services::metadata::MetadataService::follow_environment`]).
+//! No context reads another when it is provided, so the order does not matter. What they do in
+//! the background (saving the draft, opening the schema cache, showing the cached schema of the
+//! environment typed in) starts once the first screen is painted: [`AppState::start`].
 
 mod cache;
 mod schema;
@@ -12,6 +12,7 @@ mod verification;
 mod wizard;
 
 pub use cache::{CacheState, CacheStatus, CacheTimings};
+use leptos::prelude::{Owner, Set};
 pub use schema::{Loaded, SchemaOrigin, SchemaState};
 pub use session::Session;
 pub use verification::{item_check, verdict_class, verdict_words, Verification};
@@ -42,5 +43,26 @@ pub fn provide_all() -> AppState {
         schema: SchemaState::provide(),
         cache: CacheState::provide(),
         verification: Verification::provide(),
+    }
+}
+
+impl AppState {
+    /// Starts what the contexts do in the background, once the first screen is painted (none of
+    /// it is on that screen, and its code would delay it): saving the draft, opening the schema
+    /// cache and showing the cached schema of the environment typed in. Their code is a split
+    /// module of its own ([`crate::split::start_background`]). `owner` (the app's) owns the
+    /// effects they make.
+    pub fn start(self, owner: Owner) {
+        crate::services::browser::after_next_paint(move || {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = crate::split::start_background(self, owner).await {
+                    let e = crate::services::BrowserError::from(e);
+                    self.wizard
+                        .storage_notice
+                        .set(Some(format!("Progress will not be saved: {e}.")));
+                    self.cache.status.set(CacheStatus::Unavailable(e));
+                }
+            });
+        });
     }
 }

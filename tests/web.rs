@@ -83,6 +83,7 @@ async fn draft_persists_to_local_storage_and_secret_only_to_session_storage() {
     let owner = Owner::new();
     owner.set();
     let wizard = Wizard::provide();
+    wizard.start_saving();
     wizard.set_field(
         FieldId::TenantId,
         "11111111-2222-3333-4444-555555555555".into(),
@@ -113,6 +114,7 @@ async fn draft_persists_to_local_storage_and_secret_only_to_session_storage() {
     let owner2 = Owner::new();
     owner2.set();
     let reloaded = Wizard::provide();
+    reloaded.start_saving();
     let draft = reloaded.draft.get_untracked();
     assert_eq!(draft.tenant_id, "11111111-2222-3333-4444-555555555555");
     assert!(draft.ticks.contains("register.open"));

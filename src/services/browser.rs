@@ -93,6 +93,14 @@ pub fn now_utc() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
+/// Runs `f` once the browser has painted the current frame: for work the first screen does not
+/// show, so that it does not delay that screen.
+pub fn after_next_paint(f: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::set_timeout(f, std::time::Duration::ZERO)
+    });
+}
+
 /// Unix seconds.
 pub fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64

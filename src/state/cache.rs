@@ -50,7 +50,8 @@ pub struct CacheState {
 }
 
 impl CacheState {
-    /// Provides the context and starts opening [`DB_NAME`]. Needs no other context.
+    /// Provides the context, [`CacheStatus::Opening`] until [`CacheState::open`]. Needs no other
+    /// context.
     pub fn provide() -> Self {
         let state = CacheState {
             status: RwSignal::new(CacheStatus::Opening),
@@ -61,6 +62,12 @@ impl CacheState {
             cache: StoredValue::new_local(None),
         };
         provide_context(state);
+        state
+    }
+
+    /// Opens [`DB_NAME`]; the status says how that went.
+    pub fn open(self) {
+        let state = self;
         spawn_local(async move {
             let blocked = move || state.status.set(CacheStatus::Blocked);
             match Cache::open(DB_NAME, blocked).await {
@@ -74,7 +81,6 @@ impl CacheState {
                 Err(e) => state.status.set(CacheStatus::Unavailable(e)),
             }
         });
-        state
     }
 
     /// The context.

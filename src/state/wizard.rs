@@ -67,8 +67,8 @@ impl Wizard {
         memo
     }
 
-    /// Loads saved progress, provides the context and starts persisting changes. Needs no other
-    /// context.
+    /// Loads saved progress and provides the context. Needs no other context. Changes are saved
+    /// once [`Wizard::start_saving`] is called.
     pub fn provide() -> Self {
         let (loaded, notice) = load();
         let draft = RwSignal::new(loaded.clone());
@@ -79,10 +79,20 @@ impl Wizard {
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
             today,
             storage_notice: RwSignal::new(notice),
-            stamps: StoredValue::new(stamps_for(&loaded)),
+            stamps: StoredValue::new(EditStamps::default()),
             saved: StoredValue::new(loaded),
         };
         provide_context(wizard);
+        wizard
+    }
+
+    /// Saves every change from now on (the first save merges what other tabs stored), and takes
+    /// other tabs' newer edits. Called once.
+    pub fn start_saving(self) {
+        let wizard = self;
+        // The edit times of the draft loaded at start (not changed since: this runs before any
+        // input can change it).
+        self.stamps.set_value(self.saved.with_value(stamps_for));
         // Another tab saved: take its newer edits.
         let _ = browser::on_storage_change(move |key| {
             if matches!(key.as_deref(), Some(DRAFT_KEY | SYNC_KEY)) {
@@ -103,7 +113,6 @@ impl Wizard {
                 matches!(e, BrowserError::StorageWrite(_))
             }
         });
-        wizard
     }
 
     /// Stamps this tab's edits since the last save, merges what other tabs stored and saves the

@@ -28,8 +28,6 @@ struct Spec {
     step: Step,
     required: Required,
     value: fn(&Draft) -> &str,
-    set: fn(&mut Draft, String),
-    check: fn(&Draft, NaiveDate) -> Checked,
 }
 
 /// Declares [`FieldId`] and its table in one place, in step order.
@@ -66,9 +64,24 @@ macro_rules! fields {
                         step: Step::$step,
                         required: $required,
                         value: $value,
-                        set: $set,
-                        check: $check,
                     },)*
+                }
+            }
+
+            /// The field's setter, apart from its [`Spec`] for the same reason as its check
+            /// (the Environment URL's parses URLs).
+            fn setter(self) -> fn(&mut Draft, String) {
+                match self {
+                    $(FieldId::$id => $set,)*
+                }
+            }
+
+            /// The field's check, apart from its [`Spec`]: reading a label must not reach every
+            /// check and the parsers behind them (the first screen's wasm module holds all the
+            /// code its screen reaches, and a function in a table is reached).
+            fn checker(self) -> fn(&Draft, NaiveDate) -> Checked {
+                match self {
+                    $(FieldId::$id => $check,)*
                 }
             }
         }
@@ -244,7 +257,7 @@ impl FieldId {
 
     /// Replaces the raw value.
     pub fn set(self, d: &mut Draft, value: String) {
-        (self.spec().set)(d, value)
+        (self.setter())(d, value)
     }
 
     /// Whether the field must be filled in for this draft (depends on the grant type).
@@ -258,7 +271,7 @@ impl FieldId {
 
     /// Parses the field in the context of the whole draft.
     pub(super) fn check(self, d: &Draft, today: NaiveDate) -> Checked {
-        (self.spec().check)(d, today)
+        (self.checker())(d, today)
     }
 
     /// The message for a required field left blank.

@@ -245,7 +245,7 @@ impl Scenario {
         d.secret_expires = self
             .secret_expires_in_days
             .and_then(|n| today.checked_add_signed(chrono::Duration::days(n)))
-            .map(|day| day.format("%Y-%m-%d").to_string())
+            .map(|day| day.to_string()) // ISO 8601, YYYY-MM-DD
             .unwrap_or_default();
         d
     }
@@ -261,9 +261,8 @@ pub fn draft(today: chrono::NaiveDate) -> Draft {
         client_id: CLIENT_ID.into(),
         object_id: SERVICE_PRINCIPAL_OBJECT_ID.into(),
         client_secret: SecretInput::new(CLIENT_SECRET.into()),
-        secret_expires: (today + chrono::Days::new(365))
-            .format("%Y-%m-%d")
-            .to_string(),
+        // ISO 8601, YYYY-MM-DD (what the expiry field reads).
+        secret_expires: (today + chrono::Days::new(365)).to_string(),
         environment_url: ENVIRONMENT_URL.into(),
         ..Draft::default()
     }
