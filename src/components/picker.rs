@@ -6,18 +6,19 @@ use crate::{
 };
 use leptos::prelude::*;
 use wizard_core::{
-    csdl::SetSearch,
+    csdl::{SetSearch, SetSummary},
     draft::{Draft, FieldId},
 };
 
 /// How many matches are shown at once; typing narrows the rest. About three screens of the list
-/// (it shows seven): each keystroke rebuilds the options, and their DOM and layout are most of
-/// its cost (`make bench`: 60 options took a p95 of 39 ms).
+/// (it shows seven). Each is a row made once, when the picker is: a keystroke only changes the
+/// text of the rows (`make bench`: making and dropping rows was most of a keystroke's cost, and
+/// all of the first one's).
 const SHOWN: usize = 20;
 
-/// How many of them a keystroke builds: a little more than the list shows (about seven). The
-/// rest of the window is built when the list is scrolled or the keyboard moves near its end, so
-/// typing pays only for what is seen (`make bench`: the options' DOM is most of a keystroke).
+/// How many rows a keystroke fills: a little more than the list shows (about seven). The others
+/// stay hidden and empty until the list is scrolled or the keyboard moves near the last one, so
+/// typing pays only for what is seen.
 const FIRST: usize = 8;
 
 /// The entity picker. Choosing a set fills the draft's Entity field.
@@ -39,12 +40,8 @@ pub fn EntityPicker() -> impl IntoView {
     // after a keystroke keeps its DOM node.
     let search = Memo::new(move |_| summaries.with(|sets| SetSearch::new(sets)));
     let matches = Memo::new(move |_| search.with(|s| query.with(|q| s.positions(q))));
-    // How many options are built now: FIRST after a keystroke, up to SHOWN on demand.
+    // How many rows are filled: FIRST after a keystroke, up to SHOWN on demand.
     let limit = RwSignal::new(FIRST);
-    let shown = move || {
-        let n = limit.get();
-        matches.with(|m| m.iter().take(n).copied().collect::<Vec<_>>())
-    };
     let count = move || matches.with(|m| m.len().min(limit.get()));
     let name_at = move |i: usize| {
         let at = matches.with(|m| m.get(i).copied())?;
@@ -180,30 +177,48 @@ pub fn EntityPicker() -> impl IntoView {
                         }
                     }
                 >
-                    <ForEnumerate
-                        each=shown
-                        key=|at: &usize| *at
-                        children={move |index: ReadSignal<usize>, at: usize| {
-                            let (name, key) = summaries.with_untracked(|sets| {
-                                sets.get(at).map(|s| (s.name.clone(), s.key.join(", "))).unwrap_or_default()
+                    {(0..SHOWN)
+                        .map(|i| {
+                            // The set this row shows (a position in `summaries`), if any.
+                            let at = Memo::new(move |_| {
+                                if i < limit.get() { matches.with(|m| m.get(i).copied()) } else { None }
                             });
-                            let is_active = is_active.clone();
-                            let selected = Signal::derive(move || is_active.selected(&index.get()));
+                            // The row's text with the query marked; an empty row does not
+                            // follow the query, so a keystroke leaves it alone.
+                            let text = move |part: fn(&SetSummary) -> String| {
+                                let text = at
+                                    .get()
+                                    .and_then(|at| summaries.with(|sets| sets.get(at).map(part)))
+                                    .unwrap_or_default();
+                                if text.is_empty() {
+                                    return marked("", "");
+                                }
+                                query.with(|q| marked(&text, q))
+                            };
+                            let selected = {
+                                let is_active = is_active.clone();
+                                Signal::derive(move || is_active.selected(&i))
+                            };
                             view! {
                                 <li
                                     role="option"
-                                    id=move || option_id(index.get())
-                                    data-index=move || index.get()
+                                    id=option_id(i)
+                                    data-index=i
                                     class="option"
                                     class:active=selected
                                     aria-selected=move || if selected.get() { "true" } else { "false" }
+                                    hidden=move || at.with(Option::is_none)
                                 >
-                                    <span class="set-name">{move || query.with(|q| marked(&name, q))}</span>
-                                    <span class="set-key">"key: " {move || query.with(|q| marked(&key, q))}</span>
+                                    <span class="set-name">
+                                        {move || text(|s| s.name.clone())}
+                                    </span>
+                                    <span class="set-key">
+                                        "key: " {move || text(|s| s.key.join(", "))}
+                                    </span>
                                 </li>
                             }
-                        }}
-                    />
+                        })
+                        .collect_view()}
                 </ul>
             </div>
             <p class="hint" role="status">
