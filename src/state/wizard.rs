@@ -90,8 +90,8 @@ impl Wizard {
     /// other tabs' newer edits. Called once.
     pub fn start_saving(self) {
         let wizard = self;
-        // The edit times of the draft loaded at start (not changed since: this runs before any
-        // input can change it).
+        // The edit times of the draft as loaded (`saved` is still it: only a save changes it).
+        // Edits made before this call differ from it, so the first save counts them as new.
         self.stamps.set_value(self.saved.with_value(stamps_for));
         // Another tab saved: take its newer edits.
         let _ = browser::on_storage_change(move |key| {
