@@ -55,6 +55,12 @@ for (const scheme of ["light", "dark"]) {
       await expect(page.getByRole("alert")).toBeVisible();
       await shot("01-register-module-unreachable");
       await page.unrouteAll();
+      // The saving module cannot be fetched: the banner says progress will not be saved.
+      await page.route(/\/dataverse-wizard-split_background-[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
+      await page.goto("/");
+      await expect(page.getByRole("alert")).toContainText("Progress will not be saved");
+      await shot("00-welcome-saving-unreachable");
+      await page.unrouteAll();
 
       await page.goto("/setup/details");
       await field(page, "Directory (tenant) ID").fill("common");
