@@ -11,7 +11,7 @@
 //     app has one): the longest main-thread task (PerformanceObserver "longtask"), with the parse
 //     worker and with the worker blocked (main-thread fallback);
 // over the largest document: schema in memory → picker ready, and picker filter time per
-// keystroke; the IndexedDB record size when the app writes one; the bundle (raw and gzip); the
+// keystroke (typed 300 ms after the step appears, as a person would); the IndexedDB record size when the app writes one; the bundle (raw and gzip); the
 // first visit (cold cache) to an interactive start page over a throttled network (9 Mbps down,
 // 60 ms latency, Chromium's network emulation), dist/ served as a static host serves it (the
 // brotli / gzip copies of scripts/precompress.mjs, e2e/encoding.mjs).
@@ -301,6 +301,10 @@ try {
       const tick = () => new Promise((ok) => { const c = new MessageChannel(); c.port1.onmessage = ok; c.port2.postMessage(0); });
       input.focus();
       await tick();
+      // A person starts typing a moment after the step appears. Chromium's autofill scans the
+      // forms a page adds (ExtractFormsAndNotifyPasswordAutofillAgent, about 100 ms after the
+      // step is rendered, 3-9 ms here): typed at once, the first keystrokes waited for that scan.
+      await new Promise((ok) => setTimeout(ok, 300));
       const times = [];
       const typeTo = async (v) => {
         const t0 = performance.now();
@@ -515,7 +519,7 @@ for (const p of results.parse) {
 }
 lines.push("  ratio = ours / DOMParser; task = longest main-thread task (ms) during a full load, with the parse worker (wkr) and with it blocked (main); shown = file chosen (the input's change event) → 'Schema loaded' in the page (ms).");
 const pk = results.picker;
-lines.push(`picker (${pk.file}): schema in memory → picker ready ${pk.ready_ms} ms; filter per keystroke median ${pk.keystroke_median_ms} ms, p95 ${pk.keystroke_p95_ms} ms, max ${pk.keystroke_max_ms} ms (${pk.keystrokes} keystrokes)`);
+lines.push(`picker (${pk.file}): schema in memory → picker ready ${pk.ready_ms} ms; filter per keystroke (typed 300 ms after the step appears) median ${pk.keystroke_median_ms} ms, p95 ${pk.keystroke_p95_ms} ms, max ${pk.keystroke_max_ms} ms (${pk.keystrokes} keystrokes)`);
 lines.push("cache (IndexedDB, the app's record): encode = in the parse worker; write = committed put of its bytes (main thread); read = get + decode + sets with keys (cached → picker ready, goal ≤ 30 ms); record / source goal ≤ 0.10");
 for (const c of results.cache) {
   lines.push(`  ${basename(c.file).slice(0, 48).padEnd(48)}  encode ${c.encode_in_worker_ms} ms (worker), write ${c.write_ms} ms, read → picker ${c.read_to_picker_ms} ms (${c.entity_sets} sets), record ${kb(c.record_bytes)} = ${c.record_over_source} × source`);
