@@ -81,15 +81,13 @@ split_point!(
 
 split_point!(
     background,
-    /// What the app does in the background from its start (see [`crate::state::AppState::start`]):
-    /// saving the draft, opening the schema cache and showing the cached schema of the environment
-    /// typed in. The effects belong to `owner`.
+    /// The schema cache, from the app's start (see [`crate::state::AppState::start`]): opens it
+    /// and shows the cached schema of the environment typed in. The effect belongs to `owner`.
     pub fn start_background(app: crate::state::AppState, owner: Owner) -> () {
+        app.cache.open();
         owner.with(|| {
-            app.wizard.start_saving();
-            app.cache.open();
             crate::services::metadata::MetadataService::new(app.schema, app.cache)
-                .follow_environment(app.wizard);
+                .follow_environment(app.wizard)
         });
     }
 );

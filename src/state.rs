@@ -48,19 +48,17 @@ pub fn provide_all() -> AppState {
 
 impl AppState {
     /// Starts what the contexts do in the background, once the first screen is painted (none of
-    /// it is on that screen, and its code would delay it): saving the draft, opening the schema
-    /// cache and showing the cached schema of the environment typed in. Their code is a split
-    /// module of its own ([`crate::split::start_background`]). `owner` (the app's) owns the
-    /// effects they make.
+    /// it is on that screen, and its code would delay it): saving the draft, then, from a split
+    /// module of its own ([`crate::split::start_background`]), opening the schema cache and
+    /// showing the cached schema of the environment typed in. Saving does not wait for a
+    /// download: a change must be stored even if the page is left or the network is gone.
+    /// `owner` (the app's) owns the effects they make.
     pub fn start(self, owner: Owner) {
         crate::services::browser::after_next_paint(move || {
+            owner.with(|| self.wizard.start_saving());
             leptos::task::spawn_local(async move {
                 if let Err(e) = crate::split::start_background(self, owner).await {
-                    let e = crate::services::BrowserError::from(e);
-                    self.wizard
-                        .storage_notice
-                        .set(Some(format!("Progress will not be saved: {e}.")));
-                    self.cache.status.set(CacheStatus::Unavailable(e));
+                    self.cache.status.set(CacheStatus::Unavailable(e.into()));
                 }
             });
         });

@@ -55,11 +55,11 @@ for (const scheme of ["light", "dark"]) {
       await expect(page.getByRole("alert")).toBeVisible();
       await shot("01-register-module-unreachable");
       await page.unrouteAll();
-      // The saving module cannot be fetched: the banner says progress will not be saved.
+      // The schema cache's module cannot be fetched: the test step says there is no cache.
       await page.route(/\/dataverse-wizard-split_background-[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
-      await page.goto("/");
-      await expect(page.getByRole("alert")).toContainText("Progress will not be saved");
-      await shot("00-welcome-saving-unreachable");
+      await page.goto("/setup/test");
+      await expect(page.getByText(/The schema cache is not available/)).toBeVisible();
+      await shot("07-test-cache-module-unreachable");
       await page.unrouteAll();
 
       await page.goto("/setup/details");

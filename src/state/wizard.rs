@@ -91,7 +91,7 @@ impl Wizard {
     pub fn start_saving(self) {
         let wizard = self;
         // The edit times of the draft as loaded (`saved` is still it: only a save changes it).
-        // Edits made before this call differ from it, so the first save counts them as new.
+        // An edit made before this call differs from it, so the first save counts it as new.
         self.stamps.set_value(self.saved.with_value(stamps_for));
         // Another tab saved: take its newer edits.
         let _ = browser::on_storage_change(move |key| {
