@@ -36,8 +36,8 @@ pub fn EntityPicker() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
     let open = RwSignal::new(false);
-    // Positions in `summaries`, best first: they key the options, so an option still matched
-    // after a keystroke keeps its DOM node.
+    // Positions in `summaries`, best first: row `i` shows the `i`th (two sets may share a name
+    // in a hostile document, never a position).
     let search = Memo::new(move |_| summaries.with(|sets| SetSearch::new(sets)));
     let matches = Memo::new(move |_| search.with(|s| query.with(|q| s.positions(q))));
     // How many rows are filled: FIRST after a keystroke, up to SHOWN on demand.

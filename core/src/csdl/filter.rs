@@ -15,9 +15,8 @@ pub fn filter_sets<'a>(sets: &'a [SetSummary], query: &str) -> Vec<&'a SetSummar
 }
 
 /// The picker's search index: each set's name and key, lower-cased once per schema rather than
-/// on every keystroke. It answers with positions in the sets it was built from: the picker keys
-/// its options by them, since two sets may share a name in a hostile document but never a
-/// position.
+/// on every keystroke. It answers with positions in the sets it was built from, which the
+/// picker's rows show: two sets may share a name in a hostile document but never a position.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SetSearch {
     names: Vec<String>,
